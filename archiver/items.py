@@ -174,3 +174,24 @@ class Post:
         }
         blob = json.dumps(content, sort_keys=True, ensure_ascii=False).encode("utf-8")
         return "sha256:" + hashlib.sha256(blob).hexdigest()
+
+
+@dataclass
+class FetchedPage:
+    """One fetched page of a post, as the spider hands it to the extraction pipeline."""
+
+    url: str
+    body: bytes
+    encoding: str | None
+    status: int
+    capture: PageCapture
+    fetched_at: str | None = None
+
+
+@dataclass
+class FetchedPost:
+    """A post's pages, in order (several for multi-page posts), not yet extracted."""
+
+    pages: list[FetchedPage]
+    archive_month: str | None = None
+    """"YYYY-MM" of the monthly archive it was listed in, when found through one."""

@@ -1,0 +1,91 @@
+"""Decode page bytes and parse them once into an lxml tree."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import lxml.html
+from bs4 import UnicodeDammit
+from lxml import etree
+
+from .errors import ExtractionError
+
+# Pages beyond this many characters are truncated before parsing: real posts are far smaller,
+# and a runaway response must not stall the crawl (lxml is linear, but memory is not free).
+MAX_PARSE_CHARS = 10_000_000
+# How far into the bytes to look for <meta charset>: the HTML spec's prescan window.
+META_PRESCAN_BYTES = 4096
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_META_CHARSET_RE = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
+)
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+# Labels browsers treat as windows-1252 (WHATWG Encoding Standard).
+_WINDOWS_1252_ALIASES = frozenset(
+    {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "ascii", "us-ascii"}
+)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
+def _codec(label: str | None) -> str | None:
+    """A Python codec name for an encoding label, or None when the label is unknown."""
+    if not label:
+        return None
+    label = label.strip().strip("\"'").lower()
+    if label in _WINDOWS_1252_ALIASES:
+        return "cp1252"
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def decode_html(data: bytes, encoding: str | None = None) -> str:
+    """Bytes -> text: BOM, then the transport hint, then <meta charset>, then UTF-8, then sniffing."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(name, "replace")
+    candidates = [_codec(encoding)]
+    match = _META_CHARSET_RE.search(data[:META_PRESCAN_BYTES])
+    if match:
+        candidates.append(_codec(match.group(1).decode("ascii", "replace")))
+    candidates.append("utf-8")
+    for name in candidates:
+        if name is None:
+            continue
+        if name.startswith(("utf-16", "utf-32")):
+            # A <meta> cannot truthfully declare UTF-16 in an ASCII-compatible byte stream.
+            continue
+        try:
+            return data.decode(name)
+        except UnicodeDecodeError:
+            continue
+    dammit = UnicodeDammit(data, is_html=True)
+    if dammit.unicode_markup is None:
+        return data.decode("cp1252", "replace")
+    return dammit.unicode_markup
+
+
+def parse_html(html: str | bytes, encoding: str | None = None) -> lxml.html.HtmlElement:
+    """Parse a page (text or bytes) into an lxml HTML document; raise ExtractionError if impossible."""
+    text = decode_html(html, encoding) if isinstance(html, bytes) else html
+    text = _XML_DECL_RE.sub("", text[:MAX_PARSE_CHARS], count=1)
+    text = _CONTROL_RE.sub("", text)
+    if not text.strip():
+        raise ExtractionError("empty document")
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False)
+    try:
+        root = lxml.html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise ExtractionError(f"cannot parse document: {exc}") from exc
+    if root is None:
+        raise ExtractionError("cannot parse document")
+    return root

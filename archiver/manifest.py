@@ -1,0 +1,132 @@
+"""The crawl manifest: ``DIR/<host>/crawl-<UTC timestamp>.json``, what a crawl did and what went wrong.
+
+Written at the end of every crawl (also an interrupted one): settings that shaped it, counts,
+the months found, the WARC files written, every HTTP error, failed fetch and dropped item.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+
+from archiver import __version__
+from archiver.output import atomic_write_json, site_dir
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+# Settings copied into the manifest: the ones that decide what a crawl fetches and how politely.
+RECORDED_SETTINGS = (
+    "USER_AGENT",
+    "ROBOTSTXT_OBEY",
+    "CONCURRENT_REQUESTS_PER_DOMAIN",
+    "DOWNLOAD_DELAY",
+    "AUTOTHROTTLE_ENABLED",
+    "DOWNLOAD_MAXSIZE",
+    "DOWNLOAD_TIMEOUT",
+    "RETRY_TIMES",
+    "ARCHIVER_SINCE",
+    "ARCHIVER_UNTIL",
+    "ARCHIVER_MAX_POSTS",
+    "WARC_MAX_SIZE",
+)
+MAX_LISTED = 10_000
+"""Cap on each list in the manifest, so a crawl of a broken site cannot make it unbounded."""
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class ManifestExtension:
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.output_dir = Path(crawler.settings.get("ARCHIVER_OUTPUT_DIR", "output"))
+        self.started_at = _now()
+        self.http_errors: list[dict[str, Any]] = []
+        self.dropped: list[dict[str, Any]] = []
+        self.errors: list[dict[str, Any]] = []
+        self.path: Path | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ManifestExtension:
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.response_received, signal=signals.response_received)
+        crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(ext.item_error, signal=signals.item_error)
+        crawler.signals.connect(ext.spider_error, signal=signals.spider_error)
+        return ext
+
+    def _add(self, bucket: list[dict[str, Any]], entry: dict[str, Any]) -> None:
+        if len(bucket) < MAX_LISTED:
+            bucket.append(entry)
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.started_at = _now()
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        self.path = (
+            site_dir(self.output_dir, getattr(spider, "start_url", "")) / f"crawl-{stamp}.json"
+        )
+
+    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        if response.status >= 400:
+            self._add(self.http_errors, {"url": response.url, "status": response.status})
+
+    def item_dropped(
+        self, item: Any, response: Response, exception: Exception, spider: Spider
+    ) -> None:
+        reason, _, message = str(exception).partition(": ")
+        url = getattr(item, "url", None) or (item.pages[0].url if hasattr(item, "pages") else None)
+        self._add(self.dropped, {"url": url, "reason": reason, "message": message})
+
+    def item_error(self, item: Any, response: Response, spider: Spider, failure: Any) -> None:
+        self._add(
+            self.errors, {"url": response.url if response else None, "error": repr(failure.value)}
+        )
+
+    def spider_error(self, failure: Any, response: Response, spider: Spider) -> None:
+        self._add(self.errors, {"url": response.url, "error": repr(failure.value)})
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.path is None:
+            return
+        stats = self.crawler.stats.get_stats()
+        settings = self.crawler.settings
+        failures = getattr(spider, "failures", [])
+        manifest = {
+            "crawl_id": getattr(spider, "crawl_id", None),
+            "start_url": getattr(spider, "start_url", None),
+            "archiver_version": __version__,
+            "started_at": self.started_at,
+            "finished_at": _now(),
+            "finish_reason": reason,
+            "settings": {name: settings.get(name) for name in RECORDED_SETTINGS},
+            "counts": {
+                "posts_written": stats.get("archiver/posts_written", 0),
+                "months": len(getattr(spider, "month_urls", {})),
+                "responses": stats.get("response_received_count", 0),
+                "http_errors": dict(Counter(str(e["status"]) for e in self.http_errors)),
+                "dropped": dict(Counter(d["reason"] for d in self.dropped)),
+                "fetch_failures": len(failures),
+                "errors": len(self.errors),
+            },
+            "months": dict(sorted(getattr(spider, "month_urls", {}).items())),
+            "warc_files": stats.get("warc/file_names", []),
+            "http_errors": self.http_errors,
+            "fetch_failures": failures[:MAX_LISTED],
+            "dropped": self.dropped,
+            "errors": self.errors,
+            "stats": {
+                k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in stats.items()
+            },
+        }
+        atomic_write_json(self.path, manifest)
+        self.crawler.stats.set_value("archiver/manifest", str(self.path))

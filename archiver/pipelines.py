@@ -1,0 +1,223 @@
+"""Item pipelines: fetched post pages -> extracted Post -> validated -> deduplicated -> stored.
+
+Each pipeline does one job and drops what it cannot accept with ``DropItem(reason)``; the reason
+is counted in the stats (``archiver/dropped/<reason>``) and listed in the crawl manifest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from dataclasses import replace
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jsonschema
+from scrapy.exceptions import DropItem
+
+from archiver import __version__, discovery
+from archiver.extract import ExtractionError, NotAPost, extract_post, merge_pages
+from archiver.items import Archive, FetchedPost, Post, Provenance
+from archiver.output import JsonLinesAppender, atomic_write_json, safe_slug, site_dir
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+def drop(crawler: Crawler, reason: str, message: str) -> DropItem:
+    """Count a drop under ``archiver/dropped/<reason>`` and build the exception to raise."""
+    crawler.stats.inc_value(f"archiver/dropped/{reason}")
+    return DropItem(f"{reason}: {message}")
+
+
+def post_from_pages(item: FetchedPost) -> Post:
+    """Extract every page of a fetched post and merge them; raises NotAPost/ExtractionError."""
+    first, *rest = item.pages
+    parts = [extract_post(first.body, first.url, encoding=first.encoding)]
+    for page in rest:
+        try:
+            part = extract_post(page.body, page.url, encoding=page.encoding)
+        except ExtractionError as exc:
+            logger.warning("Page %s of post %s not extracted: %s", page.url, first.url, exc)
+            continue
+        if any(part.body.text == p.body.text for p in parts):
+            logger.info("Page %s repeats an earlier page of %s: left out", page.url, first.url)
+            continue
+        parts.append(part)
+    return merge_pages(parts) if len(parts) > 1 else parts[0]
+
+
+class ExtractPipeline:
+    """FetchedPost -> Post, with the archive month and the WARC provenance filled in."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, FetchedPost):
+            return item
+        spider = self.crawler.spider
+        url = item.pages[0].url
+        try:
+            post = post_from_pages(item)
+        except NotAPost as exc:
+            reason = re.sub(r"[^a-z0-9]+", "_", (exc.reason or "not a post").lower()).strip("_")
+            raise drop(self.crawler, reason, f"{url} is not an archivable post ({exc})") from exc
+        except ExtractionError as exc:
+            raise drop(self.crawler, "extraction_failed", f"{url}: {exc}") from exc
+
+        scope = getattr(spider, "scope", None)
+        month = (
+            (post.published or "")[:7]
+            or item.archive_month
+            or (discovery.month_of_post_url(scope, url) if scope else None)
+        )
+        if month and not discovery.month_in_range(
+            month, getattr(spider, "since", None), getattr(spider, "until", None)
+        ):
+            raise drop(self.crawler, "out_of_range", f"{url} is from {month}")
+        month_urls: dict[str, str] = getattr(spider, "month_urls", {})
+        post.archive = Archive(month=month or None, url=month_urls.get(month) if month else None)
+        first = item.pages[0]
+        post.provenance = Provenance(
+            warc_file=first.capture.warc_file,
+            warc_record_id=first.capture.warc_record_id,
+            warc_offset=first.capture.warc_offset,
+            fetched_at=first.fetched_at,
+            status=first.status,
+            crawl_id=getattr(spider, "crawl_id", None),
+            archiver_version=__version__,
+            pages=[replace(p.capture) for p in item.pages],
+        )
+        self.crawler.stats.inc_value("archiver/extracted")
+        return post
+
+
+def load_schema() -> dict[str, Any]:
+    """The published JSON Schema of a post (shipped in the package)."""
+    text = resources.files("archiver").joinpath("schema/post.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+class ValidatePipeline:
+    """Drops posts that do not match the published JSON Schema."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        schema = load_schema()
+        self.validator = jsonschema.Draft202012Validator(schema)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Post):
+            return item
+        data = item.to_dict()
+        error = jsonschema.exceptions.best_match(self.validator.iter_errors(data))
+        if error is not None:
+            where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+            raise drop(self.crawler, "invalid", f"{item.url}: {where}: {error.message}")
+        if not item.title or not item.body.text:
+            raise drop(self.crawler, "empty", f"{item.url} has no title or no body text")
+        return item
+
+
+class DedupePipeline:
+    """One post per canonical URL per crawl (the sticky post is listed twice, for instance)."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.seen: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Post):
+            return item
+        key = discovery.canonicalize(item.canonical_url or item.url)
+        if key in self.seen:
+            raise drop(self.crawler, "duplicate", f"{item.url} already archived as {key}")
+        self.seen.add(key)
+        return item
+
+
+class StorePipeline:
+    """Writes ``posts.jsonl`` (append-only, whole lines) and ``posts/YYYY/MM/<slug>.json`` (atomic)."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.output_dir = Path(crawler.settings.get("ARCHIVER_OUTPUT_DIR", "output"))
+        self.max_posts = 0
+        self.written = 0
+        self.jsonl: JsonLinesAppender | None = None
+        self.site: Path | None = None
+        self.paths: dict[Path, str] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
+        self.site = site_dir(self.output_dir, getattr(spider, "start_url", ""))
+        self.jsonl = JsonLinesAppender(self.site / "posts.jsonl")
+        self.max_posts = getattr(spider, "max_posts", 0) or 0
+
+    def close_spider(self) -> None:
+        if self.jsonl is not None:
+            self.jsonl.close()
+
+    def post_path(self, post: Post) -> Path:
+        """``posts/YYYY/MM/<slug>.json``; a second post with the same slug gets a URL-derived suffix."""
+        assert self.site is not None
+        month = post.archive.month or "undated"
+        folder = self.site / "posts" / Path(*month.split("-"))
+        slug = safe_slug(post.canonical_url or post.url)
+        path = folder / f"{slug}.json"
+        owner = self.paths.get(path) or _stored_url(path)
+        if owner is not None and owner != post.url:
+            path = folder / f"{slug}-{_short_hash(post.url)}.json"
+        self.paths[path] = post.url
+        return path
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Post):
+            return item
+        if self.max_posts and self.written >= self.max_posts:
+            raise drop(
+                self.crawler, "max_posts", f"{item.url}: --max-posts {self.max_posts} reached"
+            )
+        item.content_digest = item.content_digest or item.compute_digest()
+        data = item.to_dict()
+        atomic_write_json(self.post_path(item), data)
+        assert self.jsonl is not None
+        self.jsonl.append(data)
+        self.written += 1
+        self.crawler.stats.inc_value("archiver/posts_written")
+        return item
+
+
+def _stored_url(path: Path) -> str | None:
+    if not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text("utf-8")).get("url")
+    except (OSError, ValueError):
+        return None
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]

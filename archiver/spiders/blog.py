@@ -1,0 +1,246 @@
+"""The ``blog`` spider: discovers a blog's monthly archives and posts and yields fetched posts.
+
+``scrapy crawl blog -a url=URL`` (or ``archiver crawl URL``). Starting from the home page it
+walks every monthly archive (archive widgets and dropdowns, months of dated permalinks, sitemaps),
+their pagination and the home page's pagination; starting from ``/YYYY/MM/`` it walks that month
+only. Which links matter is decided in ``archiver.discovery``; extraction happens in the item
+pipelines. The spider itself parses nothing but links.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from archiver import discovery
+from archiver.discovery import Scope
+from archiver.extract import next_page_urls
+from archiver.items import FetchedPage, FetchedPost, PageCapture
+from archiver.warc import META_KEY
+
+
+class BlogSpider(scrapy.Spider):
+    name = "blog"
+
+    def __init__(
+        self,
+        url: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        max_posts: int | str | None = None,
+        crawl_id: str | None = None,
+        **kwargs: Any,
+    ):
+        super().__init__(**kwargs)
+        if not url:
+            raise ValueError("the blog spider needs a start URL: scrapy crawl blog -a url=URL")
+        self.start_url = discovery.canonicalize(url)
+        self.scope, self.only_month = Scope.from_start_url(self.start_url)
+        self.since = self.only_month or since or None
+        self.until = self.only_month or until or None
+        self.max_posts = int(max_posts) if max_posts else 0
+        self.crawl_id = crawl_id or uuid.uuid4().hex
+        self.max_post_pages = 50
+        self.month_urls: dict[str, str] = {}
+        """Monthly archives discovered, "YYYY-MM" -> URL (for the items' ``archive`` field)."""
+        self.posts_seen: set[str] = set()
+        self.failures: list[dict[str, Any]] = []
+        """Requests that got no response at all (timeouts, refused connections, ...)."""
+        self.start_status: int | None = None
+        """HTTP status of the start URL, None while (or when) it got no answer."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> BlogSpider:
+        settings = crawler.settings
+        kwargs.setdefault("since", settings.get("ARCHIVER_SINCE") or None)
+        kwargs.setdefault("until", settings.get("ARCHIVER_UNTIL") or None)
+        kwargs.setdefault("max_posts", settings.getint("ARCHIVER_MAX_POSTS") or None)
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if spider.max_posts:
+            crawler.settings.set("CLOSESPIDER_ITEMCOUNT", spider.max_posts, priority="spider")
+        return spider
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.only_month:
+            self.month_urls[self.only_month] = self.start_url
+        yield scrapy.Request(
+            self.start_url,
+            callback=self.parse_listing,
+            cb_kwargs={"month": self.only_month},
+            errback=self.listing_failed,
+            meta={"archiver_start": True},
+        )
+        if not self.only_month and self.settings.getbool("ARCHIVER_USE_SITEMAPS", True):
+            for name in ("wp-sitemap.xml", "sitemap.xml"):
+                yield scrapy.Request(
+                    self.scope.home + name, callback=self.parse_sitemap, errback=self.ignore_failure
+                )
+
+    def _in_range(self, month: str | None) -> bool:
+        return month is None or discovery.month_in_range(month, self.since, self.until)
+
+    def _post_request(self, url: str, month: str | None) -> Iterator[scrapy.Request]:
+        if url in self.posts_seen:
+            return
+        url_month = discovery.month_of_post_url(self.scope, url)
+        if not self._in_range(url_month or month):
+            return
+        self.posts_seen.add(url)
+        yield from self._month_request(url_month)
+        yield scrapy.Request(
+            url,
+            callback=self.parse_post,
+            cb_kwargs={"archive_month": month or url_month, "pages": [], "remaining": None},
+            errback=self.post_failed,
+            priority=1,
+        )
+
+    def _month_request(self, month: str | None, url: str | None = None) -> Iterator[scrapy.Request]:
+        """Request a monthly archive the first time it is seen (home mode only)."""
+        if self.only_month or not month or month in self.month_urls or not self._in_range(month):
+            return
+        url = url or self.scope.month_url(month)
+        self.month_urls[month] = url
+        yield scrapy.Request(
+            url, self.parse_listing, cb_kwargs={"month": month}, errback=self.listing_failed
+        )
+
+    def parse_listing(self, response: Response, month: str | None = None) -> Iterator[Any]:
+        """Home page, monthly archive, or a later page of either."""
+        if response.meta.get("archiver_start"):
+            self.start_status = response.status
+        if response.status >= 400 and month and self.month_urls.get(month) == response.url:
+            del self.month_urls[month]  # the blog has no archive page for that month
+        if response.status >= 400 or not isinstance(response, TextResponse):
+            return
+        listing = discovery.parse_listing(response.body, response.url, self.scope)
+        for found, url in listing.months.items():
+            yield from self._month_request(found, url)
+        for url in listing.next_pages:
+            yield scrapy.Request(
+                url, self.parse_listing, cb_kwargs={"month": month}, errback=self.listing_failed
+            )
+        for url in listing.posts:
+            url_month = discovery.month_of_post_url(self.scope, url)
+            if self.only_month and url_month and url_month != self.only_month:
+                continue
+            yield from self._post_request(url, month if month and not url_month else url_month)
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        if response.status >= 400:
+            return
+        sitemap = discovery.parse_sitemap(response.body, response.url, self.scope)
+        for url in sitemap.sitemaps:
+            yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.ignore_failure)
+        for url, _lastmod in sitemap.posts:
+            yield from self._post_request(url, None)
+
+    def parse_post(
+        self,
+        response: Response,
+        archive_month: str | None,
+        pages: list[FetchedPage],
+        remaining: list[str] | None,
+    ) -> Iterator[Any]:
+        """One page of a post; multi-page posts are fetched page after page, then yielded whole."""
+        if response.status >= 400:
+            self.logger.info(
+                "Post page %s answered %s: not archived", response.url, response.status
+            )
+            if pages:
+                yield FetchedPost(pages=pages, archive_month=archive_month)
+            return
+        capture = response.meta.get(META_KEY)
+        page = FetchedPage(
+            url=response.url,
+            body=response.body,
+            encoding=response.encoding if isinstance(response, TextResponse) else None,
+            status=response.status,
+            capture=PageCapture(
+                url=response.url,
+                warc_file=capture.warc_file if capture else None,
+                warc_record_id=capture.warc_record_id if capture else None,
+                warc_offset=capture.warc_offset if capture else None,
+            ),
+            fetched_at=capture.warc_date if capture else None,
+        )
+        pages = [*pages, page]
+        if remaining is None:
+            remaining = self._further_pages(response) if isinstance(response, TextResponse) else []
+        if remaining:
+            yield self._page_request(remaining[0], archive_month, pages, remaining[1:])
+            return
+        if self._should_probe(pages):
+            yield self._page_request(
+                discovery.nth_page_url(pages[0].url, len(pages) + 1),
+                archive_month,
+                pages,
+                [],
+                probe=True,
+            )
+            return
+        yield FetchedPost(pages=pages, archive_month=archive_month)
+
+    def _further_pages(self, response: TextResponse) -> list[str]:
+        urls = next_page_urls(response.body, response.url)
+        return [u for u in urls if self.scope.relative(u) is not None][: self.max_post_pages]
+
+    def _should_probe(self, pages: list[FetchedPage]) -> bool:
+        """Probe <permalink>N/ only for block-theme posts that print no page links (see discovery)."""
+        if len(pages) >= self.max_post_pages or not self.settings.getbool(
+            "ARCHIVER_PROBE_POST_PAGES", True
+        ):
+            return False
+        if len(pages) > 1 and pages[-1].body == pages[-2].body:
+            return False
+        return discovery.needs_page_probe(pages[-1].body)
+
+    def _page_request(
+        self,
+        url: str,
+        archive_month: str | None,
+        pages: list[FetchedPage],
+        remaining: list[str],
+        probe: bool = False,
+    ) -> scrapy.Request:
+        meta: dict[str, Any] = {}
+        if probe:
+            # A missing page answers 404 or redirects back to the post: either ends the post.
+            meta = {
+                "dont_redirect": True,
+                "handle_httpstatus_list": [301, 302, 303, 307, 308, 404, 410],
+            }
+        return scrapy.Request(
+            url,
+            callback=self.parse_post,
+            cb_kwargs={"archive_month": archive_month, "pages": pages, "remaining": remaining},
+            errback=self.post_failed,
+            priority=2,
+            meta=meta,
+        )
+
+    def _record_failure(self, failure: Failure, kind: str) -> scrapy.Request:
+        request = failure.request  # type: ignore[attr-defined]
+        message = failure.getErrorMessage()
+        self.logger.warning("%s %s failed: %s", kind.capitalize(), request.url, message)
+        self.crawler.stats.inc_value(f"archiver/fetch_failed/{kind}")
+        self.failures.append({"url": request.url, "kind": kind, "error": message})
+        return request
+
+    def listing_failed(self, failure: Failure) -> None:
+        self._record_failure(failure, "listing")
+
+    def post_failed(self, failure: Failure) -> Iterator[Any]:
+        """A post page could not be fetched: keep the pages already fetched, log the rest."""
+        request = self._record_failure(failure, "post")
+        pages = request.cb_kwargs.get("pages") or []
+        if pages:
+            yield FetchedPost(pages=pages, archive_month=request.cb_kwargs.get("archive_month"))
+
+    def ignore_failure(self, failure: Failure) -> None:
+        self.logger.info("Optional request failed: %s", failure.getErrorMessage())
