@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -70,8 +69,7 @@ class ExtractPipeline:
         try:
             post = post_from_pages(item)
         except NotAPost as exc:
-            reason = re.sub(r"[^a-z0-9]+", "_", (exc.reason or "not a post").lower()).strip("_")
-            raise drop(self.crawler, reason, f"{url} is not an archivable post ({exc})") from exc
+            raise drop(self.crawler, exc.reason, f"{url} is not an archivable post ({exc})") from exc
         except ExtractionError as exc:
             raise drop(self.crawler, "extraction_failed", f"{url}: {exc}") from exc
 

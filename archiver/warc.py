@@ -168,8 +168,8 @@ def request_http_headers(request: Request) -> StatusAndHeaders:
     pairs = header_pairs(request.headers)
     if not any(k.lower() == "host" for k, _ in pairs):
         pairs.insert(0, ("Host", urlsplit(request.url).netloc))
-    line = f"{request.method} {request_line_target(request.url)}"
-    return StatusAndHeaders(line, pairs, protocol="HTTP/1.1", is_http_request=True)
+    line = f"{request.method} {request_line_target(request.url)} HTTP/1.1"
+    return StatusAndHeaders(line, pairs, is_http_request=True)
 
 
 class WarcExtension:

@@ -80,3 +80,13 @@ def run_archiver(*args: str, timeout: float = 180) -> subprocess.CompletedProces
 
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+
+
+@pytest.fixture(scope="session")
+def wordpress_crawl(wordpress_site: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """One `archiver crawl` of the recorded blog from its home page, shared by the tests."""
+    out = tmp_path_factory.mktemp("wp-home")
+    proc = run_archiver("crawl", wordpress_site + "/", "--output", str(out), *FAST_LOCAL)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    site = out / "127.0.0.1"
+    return {"out": out, "site": site, "posts": read_jsonl(site / "posts.jsonl"), "proc": proc}

@@ -29,35 +29,26 @@ def local(url: str | None, origin: str) -> str | None:
     return url.replace(RECORDED_ORIGIN, origin) if url else url
 
 
-@pytest.fixture(scope="module")
-def home_crawl(wordpress_site: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    out = tmp_path_factory.mktemp("wp-home")
-    proc = run_archiver("crawl", wordpress_site + "/", "--output", str(out), *FAST_LOCAL)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    site = out / "127.0.0.1"
-    return {"out": out, "site": site, "posts": read_jsonl(site / "posts.jsonl"), "proc": proc}
-
-
-def test_every_published_post_exactly_once(home_crawl: dict, truth: dict, wordpress_site: str) -> None:
-    urls = [p["url"] for p in home_crawl["posts"]]
+def test_every_published_post_exactly_once(wordpress_crawl: dict, truth: dict, wordpress_site: str) -> None:
+    urls = [p["url"] for p in wordpress_crawl["posts"]]
     expected = {local(p["url"], wordpress_site) for p in truth["posts"]}
     assert len(urls) == len(set(urls)), "a post was archived twice"
     assert set(urls) == expected
 
 
-def test_nothing_from_non_public_posts(home_crawl: dict, truth: dict, wordpress_site: str) -> None:
-    archived = {p["url"] for p in home_crawl["posts"]}
+def test_nothing_from_non_public_posts(wordpress_crawl: dict, truth: dict, wordpress_site: str) -> None:
+    archived = {p["url"] for p in wordpress_crawl["posts"]}
     for post in truth["must_not_appear"]["as_posts"]:
         for url in post["urls"]:
             assert local(url, wordpress_site) not in archived
-    everything = (home_crawl["site"] / "posts.jsonl").read_text("utf-8")
-    everything += "".join(p.read_text("utf-8") for p in (home_crawl["site"] / "posts").rglob("*.json"))
+    everything = (wordpress_crawl["site"] / "posts.jsonl").read_text("utf-8")
+    everything += "".join(p.read_text("utf-8") for p in (wordpress_crawl["site"] / "posts").rglob("*.json"))
     for entry in truth["must_not_appear"]["texts"]:
         assert entry["text"] not in everything, entry["reason"]
 
 
-def test_fields_match_truth(home_crawl: dict, truth: dict, wordpress_site: str) -> None:
-    by_url = {p["url"]: p for p in home_crawl["posts"]}
+def test_fields_match_truth(wordpress_crawl: dict, truth: dict, wordpress_site: str) -> None:
+    by_url = {p["url"]: p for p in wordpress_crawl["posts"]}
     ratios = {}
     for t in truth["posts"]:
         post = by_url[local(t["url"], wordpress_site)]
@@ -81,10 +72,10 @@ def test_fields_match_truth(home_crawl: dict, truth: dict, wordpress_site: str) 
     assert min(ratios.values()) >= BODY_SIMILARITY_FLOOR, ratios
 
 
-def test_multi_page_post_is_stitched(home_crawl: dict, truth: dict, wordpress_site: str) -> None:
+def test_multi_page_post_is_stitched(wordpress_crawl: dict, truth: dict, wordpress_site: str) -> None:
     multi = [t for t in truth["posts"] if t["page_count"] > 1]
     assert multi
-    by_url = {p["url"]: p for p in home_crawl["posts"]}
+    by_url = {p["url"]: p for p in wordpress_crawl["posts"]}
     for t in multi:
         post = by_url[local(t["url"], wordpress_site)]
         assert [p["url"] for p in post["provenance"]["pages"]] == [
@@ -94,22 +85,22 @@ def test_multi_page_post_is_stitched(home_crawl: dict, truth: dict, wordpress_si
         assert last_sentence in normalise(post["body"]["text"])
 
 
-def test_archive_months_and_per_post_files(home_crawl: dict, truth: dict, wordpress_site: str) -> None:
+def test_archive_months_and_per_post_files(wordpress_crawl: dict, truth: dict, wordpress_site: str) -> None:
     month_of = {
         local(u, wordpress_site): f"{m['year']}-{m['month']:02d}"
         for m in truth["monthly_archives"]
         for u in m["post_urls_newest_first"]
     }
-    for post in home_crawl["posts"]:
+    for post in wordpress_crawl["posts"]:
         assert post["archive"]["month"] == month_of[post["url"]]
         assert post["archive"]["url"] == f"{wordpress_site}/{post['archive']['month'].replace('-', '/')}/"
         year, month = post["archive"]["month"].split("-")
-        files = list((home_crawl["site"] / "posts" / year / month).glob("*.json"))
+        files = list((wordpress_crawl["site"] / "posts" / year / month).glob("*.json"))
         assert post["url"] in {json.loads(f.read_text("utf-8"))["url"] for f in files}
 
 
-def test_manifest_counts(home_crawl: dict, truth: dict) -> None:
-    manifests = list(home_crawl["site"].glob("crawl-*.json"))
+def test_manifest_counts(wordpress_crawl: dict, truth: dict) -> None:
+    manifests = list(wordpress_crawl["site"].glob("crawl-*.json"))
     assert len(manifests) == 1
     manifest = json.loads(manifests[0].read_text("utf-8"))
     assert manifest["counts"]["posts_written"] == len(truth["posts"])
@@ -119,9 +110,9 @@ def test_manifest_counts(home_crawl: dict, truth: dict) -> None:
     )
 
 
-def test_crawl_stays_on_the_blog_and_off_traps(home_crawl: dict, truth: dict, wordpress_site: str) -> None:
+def test_crawl_stays_on_the_blog_and_off_traps(wordpress_crawl: dict, truth: dict, wordpress_site: str) -> None:
     fetched = []
-    for warc in (home_crawl["site"] / "warc").glob("*.warc.gz"):
+    for warc in (wordpress_crawl["site"] / "warc").glob("*.warc.gz"):
         with warc.open("rb") as fh:
             fetched += [
                 r.rec_headers.get_header("WARC-Target-URI")
@@ -137,10 +128,10 @@ def test_crawl_stays_on_the_blog_and_off_traps(home_crawl: dict, truth: dict, wo
         assert local(url, wordpress_site) not in fetched
 
 
-def test_provenance_points_at_the_response_record(home_crawl: dict) -> None:
-    for post in home_crawl["posts"]:
+def test_provenance_points_at_the_response_record(wordpress_crawl: dict) -> None:
+    for post in wordpress_crawl["posts"]:
         prov = post["provenance"]
-        with (home_crawl["site"] / "warc" / prov["warc_file"]).open("rb") as fh:
+        with (wordpress_crawl["site"] / "warc" / prov["warc_file"]).open("rb") as fh:
             fh.seek(prov["warc_offset"])
             record = next(iter(ArchiveIterator(fh)))
             assert record.rec_type == "response"
@@ -149,10 +140,10 @@ def test_provenance_points_at_the_response_record(home_crawl: dict) -> None:
             assert b"<html" in record.content_stream().read().lower()
 
 
-def test_verify_and_warcio_check_pass(home_crawl: dict) -> None:
-    proc = run_archiver("verify", str(home_crawl["out"]))
+def test_verify_and_warcio_check_pass(wordpress_crawl: dict) -> None:
+    proc = run_archiver("verify", str(wordpress_crawl["out"]))
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    warcs = sorted((home_crawl["site"] / "warc").glob("*.warc.gz"))
+    warcs = sorted((wordpress_crawl["site"] / "warc").glob("*.warc.gz"))
     assert warcs
     check = subprocess.run(
         [sys.executable, "-m", "warcio.cli", "check", "-v", *map(str, warcs)],

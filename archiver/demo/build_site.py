@@ -86,8 +86,8 @@ def comment_date(value: str) -> str:
 
 
 def plain(fragment: str) -> str:
-    """Text of an HTML fragment: tags dropped, entities decoded, whitespace collapsed."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+    """Text of an inline HTML fragment: tags dropped, entities decoded, whitespace collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
 
 
 def hrefs(fragment: str) -> list[str]:

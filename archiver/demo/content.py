@@ -283,7 +283,7 @@ book can replace.</p>
         "author": "mara",
         "categories": ["notes"],
         "tags": [],
-        "sample": "wild plum trees along the old rail line",
+        "sample": "looking for the wild plum trees",
         "body": """
 <p>On Sunday a few of us walked the old rail line from the orchard gate to the brook, looking
 for the wild plum trees that people keep mentioning. We found eleven, most of them in the

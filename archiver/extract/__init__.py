@@ -56,9 +56,9 @@ def extract_post_from_tree(doc: etree._Element, url: str) -> Post:
     """Like ``extract_post`` for an already parsed document (which it leaves untouched)."""
     doc = copy.deepcopy(doc)
     if doc.xpath(S.PASSWORD_FORM):
-        raise NotAPost("password-protected post")
+        raise NotAPost("password_protected", "password-protected post")
     if page_title(doc).startswith(S.PROTECTED_TITLE_PREFIXES):
-        raise NotAPost("password-protected post")
+        raise NotAPost("password_protected", "password-protected post")
     base = base_url(doc, url)
     platform = detect_platform(doc)
     meta = extract_metadata(doc, url, base)
@@ -71,7 +71,7 @@ def extract_post_from_tree(doc: etree._Element, url: str) -> Post:
     if root is None or (root.getparent() is None and root is not doc):
         root = find_content_root(doc, platform)
     if root is None:
-        raise NotAPost("no post body found")
+        raise NotAPost("no_body", "no post body found")
 
     drop_unlikely(root)
     drop_title(root, meta.title)
@@ -85,7 +85,7 @@ def extract_post_from_tree(doc: etree._Element, url: str) -> Post:
         drop(shell)
     text = block_text(root)
     if not text.strip():
-        raise NotAPost("no body text")
+        raise NotAPost("no_body", "no body text")
 
     post = Post(
         url=url,

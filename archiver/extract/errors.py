@@ -10,6 +10,7 @@ class ExtractionError(Exception):
 class NotAPost(ExtractionError):
     """The page parsed fine but is not an archivable post (protected, empty, ...)."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
+    def __init__(self, reason: str, message: str = "") -> None:
+        super().__init__(message or reason.replace("_", " "))
         self.reason = reason
+        """A short code for stats and manifests: "password_protected", "no_body"."""

@@ -146,7 +146,12 @@ def _authors(doc: etree._Element, ld: dict[str, Any] | None) -> list[str]:
             return names
     for xpath in S.AUTHOR_XPATHS:
         names = []
-        for el in _scoped(doc, xpath):
+        matches = _scoped(doc, xpath)
+        if matches:
+            # Bylines of other articles on the page (replies, teasers) are not this post's.
+            home = next(matches[0].iterancestors("article"), None)
+            matches = [el for el in matches if next(el.iterancestors("article"), None) is home]
+        for el in matches:
             text = _BY_RE.sub("", collapse(el.text_content()))
             if text and len(text) <= MAX_AUTHOR_CHARS:
                 names.append(text)
