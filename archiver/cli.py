@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     _crawl_options(crawl, default_output="output")
 
     demo = sub.add_parser("demo", help="serve the bundled demo blog on 127.0.0.1 and archive it")
-    _crawl_options(demo, default_output="output/demo")
+    _crawl_options(demo, default_output="output/demo", default_log_level="WARNING")
     demo.add_argument("--port", type=int, default=0, help="port of the demo server (default: any)")
 
     extract = sub.add_parser("extract", help="print the post JSON of a saved page")
@@ -62,7 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _crawl_options(parser: argparse.ArgumentParser, default_output: str) -> None:
+def _crawl_options(
+    parser: argparse.ArgumentParser, default_output: str, default_log_level: str = "INFO"
+) -> None:
     parser.add_argument(
         "--output",
         "-o",
@@ -87,7 +89,9 @@ def _crawl_options(parser: argparse.ArgumentParser, default_output: str) -> None
         help="any Scrapy or archiver setting",
     )
     parser.add_argument(
-        "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+        "--log-level",
+        default=default_log_level,
+        choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
     )
 
 
@@ -209,17 +213,18 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from archiver.demo.server import bundled_site_root, serve_site
+    from archiver.demo import EXPECTED_PATH
+    from archiver.demo.server import serve_site
 
     settings = crawl_settings(args)
     # The demo server is ours and local: no need to wait between requests.
     settings.setdict({"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}, priority="cmdline")
-    with serve_site(bundled_site_root(), port=args.port) as server:
+    with serve_site(port=args.port) as server:
         print(f"Demo blog served at {server.url}")
         summaries = run_crawls([server.url], settings)
     for summary in summaries:
         print_summary(summary, args.output)
-    expected = json.loads((bundled_site_root().parent / "expected.json").read_text("utf-8"))
+    expected = json.loads(EXPECTED_PATH.read_text("utf-8"))
     n_expected = len(expected["posts"])
     print(f"Demo: {summaries[0]['posts']} of {n_expected} public posts archived.")
     print("Look at posts.jsonl for the dataset view, posts/YYYY/MM/*.json for one post each,")

@@ -22,6 +22,8 @@ MONTH_PATH = re.compile(
 DATED_POST_PATH = re.compile(
     r"^(?P<year>(?:19|20)\d\d)/(?P<month>0[1-9]|1[0-2])/(?:(?P<day>[0-3]\d)/)?(?P<slug>[^/]+?)(?:/|\.html?)?$"
 )
+# Day and year archives: listings, not posts.
+DATE_LISTING_PATH = re.compile(r"^(?:19|20)\d\d/(?:\d\d/(?:\d\d/)?)?(?:page/\d+/?)?$")
 # Home/listing pagination: "page/2/" after the listing's own path, or Blogger/other "?paged=2".
 PAGE_SUFFIX = re.compile(r"^(?P<base>.*?/)page/(?P<page>\d+)/?$")
 
@@ -171,7 +173,7 @@ def month_of_archive(scope: Scope, url: str) -> str | None:
 def month_of_post_url(scope: Scope, url: str) -> str | None:
     """ "YYYY-MM" from a dated permalink (/2019/07/13/slug/), else None."""
     rel = scope.relative(url)
-    if rel is None:
+    if rel is None or DATE_LISTING_PATH.match(rel):
         return None
     m = DATED_POST_PATH.match(rel)
     return f"{m.group('year')}-{m.group('month')}" if m else None
@@ -236,7 +238,7 @@ def parse_listing(html: str | bytes, url: str, scope: Scope) -> Listing:
         if month_of_archive(scope, link) or link == scope.home or urlsplit(link).query:
             return
         rel = scope.relative(link) or ""
-        if PAGE_SUFFIX.match(rel) or not rel:
+        if not rel or PAGE_SUFFIX.match(rel) or DATE_LISTING_PATH.match(rel):
             return
         seen_posts.add(link)
         listing.posts.append(link)
@@ -245,7 +247,7 @@ def parse_listing(html: str | bytes, url: str, scope: Scope) -> Listing:
         add_post(link)
     for link in _links(tree, "//a/@href", base):
         rel = scope.relative(link)
-        if rel is not None and DATED_POST_PATH.match(rel) and not MONTH_PATH.match(rel):
+        if rel is not None and DATED_POST_PATH.match(rel) and not DATE_LISTING_PATH.match(rel):
             add_post(link)
 
     for link in [*all_links, *listing.posts]:
@@ -317,8 +319,8 @@ def parse_sitemap(xml: bytes, url: str, scope: Scope) -> Sitemap:
                 result.sitemaps.append(link)
         elif tag == "urlset":
             rel = scope.relative(link) or ""
-            dated = bool(DATED_POST_PATH.match(rel)) and not MONTH_PATH.match(rel)
-            if (post_sitemap and rel and not MONTH_PATH.match(rel)) or dated:
+            dated = bool(DATED_POST_PATH.match(rel)) and not DATE_LISTING_PATH.match(rel)
+            if (post_sitemap and rel and not DATE_LISTING_PATH.match(rel)) or dated:
                 lastmod = entry.findtext(f"{SITEMAP_NS}lastmod") or entry.findtext("lastmod")
                 result.posts.append((link, lastmod.strip() if lastmod else None))
     return result

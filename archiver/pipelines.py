@@ -69,7 +69,9 @@ class ExtractPipeline:
         try:
             post = post_from_pages(item)
         except NotAPost as exc:
-            raise drop(self.crawler, exc.reason, f"{url} is not an archivable post ({exc})") from exc
+            raise drop(
+                self.crawler, exc.reason, f"{url} is not an archivable post ({exc})"
+            ) from exc
         except ExtractionError as exc:
             raise drop(self.crawler, "extraction_failed", f"{url}: {exc}") from exc
 

@@ -63,8 +63,14 @@ def truth() -> dict:
 
 
 # Settings for crawling our own loopback servers: no politeness delay is needed there.
-FAST_LOCAL = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s",
-              "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
+FAST_LOCAL = [
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+]
 
 
 def run_archiver(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:

@@ -189,6 +189,18 @@ def test_footnotes_listed_and_kept_in_body():
     assert "Notes\n\nThin cloud lets bright stars through." in post.body.text
 
 
+def test_wordpress_core_footnotes_lose_their_return_arrow():
+    html = page(
+        f"""<div class="entry-content"><p>{LOREM}<sup data-fn="a1" class="fn"><a href="#a1"
+        id="a1-link">1</a></sup></p><ol class="wp-block-footnotes"><li id="a1">Russets worked.
+        <a href="#a1-link" aria-label="Jump to footnote reference 1">↩︎</a></li></ol></div>"""
+    )
+    post = extract_post(html, URL)
+    assert [(r.kind, r.id, r.text) for r in post.references] == [
+        ("footnote", "a1", "Russets worked.")
+    ]
+
+
 def test_table_cells_tab_joined_and_pre_verbatim():
     html = page(
         f"""<div class="entry-content"><p>{LOREM}</p>

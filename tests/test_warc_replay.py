@@ -20,8 +20,12 @@ def records(warc: Path) -> list:
     with warc.open("rb") as fh:
         for record in ArchiveIterator(fh):
             out.append(
-                (record.rec_type, dict(record.rec_headers.headers), record.http_headers,
-                 record.content_stream().read())
+                (
+                    record.rec_type,
+                    dict(record.rec_headers.headers),
+                    record.http_headers,
+                    record.content_stream().read(),
+                )
             )
     return out
 
@@ -37,7 +41,7 @@ def test_every_exchange_has_request_and_response(wordpress_crawl: dict) -> None:
     assert {h["WARC-Concurrent-To"] for h in requests} == set(responses)
     targets = {h["WARC-Target-URI"] for h in responses.values()}
     assert any(u.endswith("/robots.txt") for u in targets), "robots.txt is part of the record"
-    for rtype, headers, http, body in all_records:
+    for rtype, headers, http, _body in all_records:
         if rtype == "response":
             assert http.get_header("Transfer-Encoding") is None
             assert headers["WARC-Payload-Digest"].startswith("sha1:")
@@ -53,7 +57,9 @@ def test_every_warc_file_passes_warcio_check(wordpress_crawl: dict) -> None:
     warcs = sorted((wordpress_crawl["site"] / "warc").glob("*.warc.gz"))
     proc = subprocess.run(
         [sys.executable, "-m", "warcio.cli", "check", *map(str, warcs)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -65,11 +71,15 @@ def pywb(wordpress_crawl: dict, tmp_path_factory: pytest.TempPathFactory):
     warcs = [str(p) for p in (wordpress_crawl["site"] / "warc").glob("*.warc.gz")]
     manager = str(PYWB_BIN / "wb-manager")
     subprocess.run([manager, "init", "blog"], cwd=root, check=True, capture_output=True, timeout=60)
-    subprocess.run([manager, "add", "blog", *warcs], cwd=root, check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [manager, "add", "blog", *warcs], cwd=root, check=True, capture_output=True, timeout=120
+    )
     port = free_port()
     proc = subprocess.Popen(
         [str(PYWB_BIN / "wayback"), "--port", str(port), "--bind", "127.0.0.1"],
-        cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for(f"http://127.0.0.1:{port}/", timeout=60)

@@ -134,7 +134,7 @@ def render_references(post: dict[str, Any]) -> str:
         parts.append(f'<ol class="wp-block-footnotes">\n{items}</ol>')
     if post.get("references"):
         items = "".join(f"<li>{r}</li>\n" for r in post["references"])
-        parts.append(f'<h2 class="wp-block-heading">References</h2>\n<ol>\n{items}</ol>')
+        parts.append(f"<h2>References</h2>\n<ol>\n{items}</ol>")
     if post.get("sources"):
         lines = "<br>\n".join(post["sources"])
         parts.append(f"<p><strong>Sources:</strong></p>\n<p>{lines}</p>")

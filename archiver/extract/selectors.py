@@ -187,12 +187,18 @@ REFERENCE_BLOCKS = (
     " | //ol[" + cls("references") + "]"
 )
 FOOTNOTE_LISTS = (
-    "//ol[" + cls("footnotes") + "] | //*[" + cls("footnotes") + "]//ol"
+    "//ol[" + cls("footnotes") + " or " + cls("wp-block-footnotes") + "]"
+    " | //*[" + cls("footnotes") + "]//ol"
+    " | //li[starts-with(@id, 'footnote')]/parent::ol"
     " | //*[@role='doc-endnotes']//li/parent::* | //li[starts-with(@id, 'fn')]/parent::*"
 )
 FOOTNOTE_BACKLINK = (
     "a[starts-with(@href, '#fnref') or @role='doc-backlink' or @rev='footnote'"
-    " or " + any_cls("footnote-backref", "footnote-back-link", "reversefootnote") + "]"
+    " or "
+    + any_cls("footnote-backref", "footnote-back-link", "reversefootnote")
+    # WordPress core footnotes and many plugins: an in-page link made only of a return arrow.
+    + " or (starts-with(@href, '#') and normalize-space(@href) != '#'"
+    " and translate(normalize-space(.), '\u21a9\ufe0e\ufe0f\u2191\u2934^ ', '') = '')]"
 )
 
 # --- Metadata -------------------------------------------------------------------------------------
