@@ -20,6 +20,21 @@ from tests.conftest import FAST_LOCAL, RECORDED_ORIGIN, read_jsonl, run_archiver
 BODY_SIMILARITY_FLOOR = 0.95
 
 
+def assert_archive_valid(directory: Path) -> None:
+    """`archiver verify` (digests, lengths, schema, provenance) and `warcio check` both pass."""
+    proc = run_archiver("verify", str(directory))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    warcs = [str(p) for p in directory.rglob("*.warc.gz")]
+    assert warcs
+    check = subprocess.run(
+        [sys.executable, "-m", "warcio.cli", "check", *warcs],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert check.returncode == 0, check.stdout
+
+
 def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
@@ -189,6 +204,7 @@ def test_single_month_start(wordpress_site: str, truth: dict, tmp_path: Path) ->
     assert {p["url"] for p in posts} == expected
     assert len(posts) == month["public_post_count"]
     assert {p["archive"]["month"] for p in posts} == {f"{month['year']}-{month['month']:02d}"}
+    assert_archive_valid(tmp_path)
 
 
 def test_since_until_and_max_posts(wordpress_site: str, truth: dict, tmp_path: Path) -> None:
@@ -223,6 +239,7 @@ def test_since_until_and_max_posts(wordpress_site: str, truth: dict, tmp_path: P
     )
     assert proc.returncode == 0, proc.stderr
     assert len(read_jsonl(tmp_path / "max" / "127.0.0.1" / "posts.jsonl")) == 3
+    assert_archive_valid(tmp_path)
 
 
 def test_scrapy_crawl_blog_does_the_same(wordpress_site: str, truth: dict, tmp_path: Path) -> None:
@@ -250,3 +267,4 @@ def test_scrapy_crawl_blog_does_the_same(wordpress_site: str, truth: dict, tmp_p
     assert proc.returncode == 0, proc.stderr
     posts = read_jsonl(tmp_path / "127.0.0.1" / "posts.jsonl")
     assert len(posts) == len(truth["posts"])
+    assert_archive_valid(tmp_path)
