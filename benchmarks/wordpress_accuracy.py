@@ -83,9 +83,8 @@ def main() -> int:
         return u.replace(RECORDED, origin) if u else u
 
     by_url = {p["url"]: p for p in posts}
-    fields = {
-        k: 0
-        for k in (
+    fields = dict.fromkeys(
+        (
             "found",
             "title",
             "published",
@@ -98,8 +97,9 @@ def main() -> int:
             "footnotes",
             "body>=0.95",
             "body==1.0",
-        )
-    }
+        ),
+        0,
+    )
     ratios = []
     for t in truth["posts"]:
         p = by_url.get(local(t["url"]))
