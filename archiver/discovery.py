@@ -189,12 +189,19 @@ class Listing:
     """Post permalinks, canonical, in page order, each once."""
     next_pages: list[str] = field(default_factory=list)
     """Further pages of this same listing."""
+    traps: dict[str, set[str]] = field(default_factory=dict)
+    """Links not followed, by kind: "calendar", "comment_reply", "query_variant", "tracking_params"."""
+
+
+MAX_PARSE_BYTES = 8 * 1024 * 1024
+"""Only this much of a listing page is parsed for links: a tree of a 30 MB page takes gigabytes."""
 
 
 def parse_tree(html: str | bytes) -> lxml.html.HtmlElement | None:
-    """Parse a page leniently; None when there is nothing to parse."""
+    """Parse a page leniently (its first ``MAX_PARSE_BYTES``); None when there is nothing to parse."""
     if not html or not html.strip():
         return None
+    html = html[:MAX_PARSE_BYTES]
     try:
         return lxml.html.document_fromstring(html)
     except (lxml.etree.ParserError, ValueError):
@@ -223,7 +230,11 @@ def parse_listing(html: str | bytes, url: str, scope: Scope) -> Listing:
         return listing
     base = _base_url(tree, url)
     for cal in tree.xpath(CALENDAR_XPATH):
+        for link in _links(cal, ".//a/@href", base):
+            if scope.relative(link) is not None:
+                listing.traps.setdefault("calendar", set()).add(link)
         cal.drop_tree()
+    _collect_query_traps(tree, base, scope, listing.traps)
 
     all_links = _links(tree, "//a/@href", base) + _links(tree, ARCHIVE_OPTION_XPATH, base)
     listing.next_pages = _next_pages(tree, base, url, scope)
@@ -256,6 +267,24 @@ def parse_listing(html: str | bytes, url: str, scope: Scope) -> Listing:
             listing.months[month] = scope.month_url(month)
 
     return listing
+
+
+def _collect_query_traps(
+    tree: lxml.html.HtmlElement, base: str, scope: Scope, traps: dict[str, set[str]]
+) -> None:
+    """Note in-blog links that carry comment-reply, tracking or other query parameters."""
+    for href in tree.xpath("//a/@href[contains(., '?')]"):
+        link = urljoin(base, str(href).strip()).split("#", 1)[0]
+        if scope.relative(link) is None:
+            continue
+        keys = {k.lower() for k, _ in parse_qsl(urlsplit(link).query, keep_blank_values=True)}
+        if "replytocom" in keys:
+            kind = "comment_reply"
+        elif any(TRACKING_KEYS.match(k) for k in keys):
+            kind = "tracking_params"
+        else:
+            kind = "query_variant"
+        traps.setdefault(kind, set()).add(link)
 
 
 def _next_pages(tree: lxml.html.HtmlElement, base: str, url: str, scope: Scope) -> list[str]:
@@ -339,7 +368,9 @@ PAGE_LINK_MARKERS = (b"post-page-numbers", b"page-links", b"post-nav-links")
 
 def needs_page_probe(body: bytes) -> bool:
     """Whether a post page may hide further pages: block-theme content and no page links."""
-    return BLOCK_THEME_CONTENT in body and not any(m in body for m in PAGE_LINK_MARKERS)
+    if BLOCK_THEME_CONTENT not in body or b"post-password-form" in body:
+        return False
+    return not any(m in body for m in PAGE_LINK_MARKERS)
 
 
 def nth_page_url(permalink: str, n: int) -> str:

@@ -1,7 +1,8 @@
 """The crawl manifest: ``DIR/<host>/crawl-<UTC timestamp>.json``, what a crawl did and what went wrong.
 
 Written at the end of every crawl (also an interrupted one): settings that shaped it, counts,
-the months found, the WARC files written, every HTTP error, failed fetch and dropped item.
+the months found, the WARC files written, and every event (``errors``, ``skipped``, ``traps``; see
+``archiver.events``) counted by kind and listed.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 
-from archiver import __version__
+from archiver import __version__, events
 from archiver.output import atomic_write_json, site_dir
 
 if TYPE_CHECKING:
@@ -45,13 +46,14 @@ def _now() -> str:
 
 
 class ManifestExtension:
+    """Collects the crawl's events and writes the manifest when the spider closes."""
+
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self.output_dir = Path(crawler.settings.get("ARCHIVER_OUTPUT_DIR", "output"))
         self.started_at = _now()
-        self.http_errors: list[dict[str, Any]] = []
-        self.dropped: list[dict[str, Any]] = []
-        self.errors: list[dict[str, Any]] = []
+        self.events: dict[str, list[dict[str, Any]]] = {c: [] for c in events.CATEGORIES}
+        self.counts: dict[str, Counter[str]] = {c: Counter() for c in events.CATEGORIES}
         self.path: Path | None = None
 
     @classmethod
@@ -59,15 +61,17 @@ class ManifestExtension:
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.crawl_event, signal=events.crawl_event)
         crawler.signals.connect(ext.response_received, signal=signals.response_received)
         crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(ext.item_error, signal=signals.item_error)
         crawler.signals.connect(ext.spider_error, signal=signals.spider_error)
         return ext
 
-    def _add(self, bucket: list[dict[str, Any]], entry: dict[str, Any]) -> None:
-        if len(bucket) < MAX_LISTED:
-            bucket.append(entry)
+    def crawl_event(self, category: str, kind: str, url: str | None, detail: str = "") -> None:
+        self.counts[category][kind] += 1
+        if len(self.events[category]) < MAX_LISTED:
+            self.events[category].append({"kind": kind, "url": url, "detail": detail})
 
     def spider_opened(self, spider: Spider) -> None:
         self.started_at = _now()
@@ -77,30 +81,28 @@ class ManifestExtension:
         )
 
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
-        if response.status >= 400:
-            self._add(self.http_errors, {"url": response.url, "status": response.status})
+        if response.status >= 400 and not request.meta.get("archiver_probe"):
+            events.report(self.crawler, "errors", f"http_{response.status}", response.url)
 
     def item_dropped(
         self, item: Any, response: Response, exception: Exception, spider: Spider
     ) -> None:
         reason, _, message = str(exception).partition(": ")
         url = getattr(item, "url", None) or (item.pages[0].url if hasattr(item, "pages") else None)
-        self._add(self.dropped, {"url": url, "reason": reason, "message": message})
+        events.report(self.crawler, "skipped", reason, url, message)
 
     def item_error(self, item: Any, response: Response, spider: Spider, failure: Any) -> None:
-        self._add(
-            self.errors, {"url": response.url if response else None, "error": repr(failure.value)}
-        )
+        url = getattr(item, "url", None) or (response.url if response else None)
+        events.report(self.crawler, "errors", "pipeline_error", url, repr(failure.value))
 
     def spider_error(self, failure: Any, response: Response, spider: Spider) -> None:
-        self._add(self.errors, {"url": response.url, "error": repr(failure.value)})
+        events.report(self.crawler, "errors", "spider_error", response.url, repr(failure.value))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.path is None:
             return
         stats = self.crawler.stats.get_stats()
         settings = self.crawler.settings
-        failures = getattr(spider, "failures", [])
         manifest = {
             "crawl_id": getattr(spider, "crawl_id", None),
             "start_url": getattr(spider, "start_url", None),
@@ -113,17 +115,11 @@ class ManifestExtension:
                 "posts_written": stats.get("archiver/posts_written", 0),
                 "months": len(getattr(spider, "month_urls", {})),
                 "responses": stats.get("response_received_count", 0),
-                "http_errors": dict(Counter(str(e["status"]) for e in self.http_errors)),
-                "dropped": dict(Counter(d["reason"] for d in self.dropped)),
-                "fetch_failures": len(failures),
-                "errors": len(self.errors),
+                **{c: dict(sorted(self.counts[c].items())) for c in events.CATEGORIES},
             },
             "months": dict(sorted(getattr(spider, "month_urls", {}).items())),
             "warc_files": stats.get("warc/file_names", []),
-            "http_errors": self.http_errors,
-            "fetch_failures": failures[:MAX_LISTED],
-            "dropped": self.dropped,
-            "errors": self.errors,
+            **self.events,
             "stats": {
                 k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in stats.items()
             },

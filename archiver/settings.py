@@ -29,6 +29,12 @@ DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
+# Retries wait: Retry-After when given, else RETRY_BACKOFF_BASE * 2**(attempt-1) seconds; capped.
+RETRY_BACKOFF_BASE = 1.0
+RETRY_MAX_DELAY = 60.0
+ARCHIVER_MAX_CRAWL_DELAY = 60.0
+# A truncated body is kept (and archived) and reported, not thrown away.
+DOWNLOAD_FAIL_ON_DATALOSS = False
 REDIRECT_MAX_TIMES = 10
 
 # warcio and replay tools decode gzip and deflate only; br/zstd would be archived undecodable.
@@ -44,6 +50,13 @@ HTTPERROR_ALLOWED_CODES = [404, 410]
 # No remote Python console in an unattended archiver.
 REMOTE_CONTROL_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+
+DOWNLOADER_MIDDLEWARES = {
+    "archiver.middlewares.ScopeMiddleware": 60,
+    "archiver.middlewares.CrawlDelayMiddleware": 110,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "archiver.middlewares.BackoffRetryMiddleware": 550,
+}
 
 EXTENSIONS = {
     "archiver.warc.WarcExtension": 100,
@@ -63,6 +76,9 @@ ARCHIVER_MAX_POSTS = 0
 ARCHIVER_SINCE = ""
 ARCHIVER_UNTIL = ""
 ARCHIVER_USE_SITEMAPS = True
+ARCHIVER_PROBE_POST_PAGES = True
+# Listing pages (home, months and their pagination) fetched at most: a bound on endless pagination.
+ARCHIVER_MAX_LISTING_PAGES = 5000
 
 WARC_ENABLED = True
 WARC_PREFIX = ""

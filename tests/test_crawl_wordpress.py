@@ -135,7 +135,8 @@ def test_manifest_counts(wordpress_crawl: dict, truth: dict) -> None:
     assert len(manifests) == 1
     manifest = json.loads(manifests[0].read_text("utf-8"))
     assert manifest["counts"]["posts_written"] == len(truth["posts"])
-    assert manifest["counts"]["dropped"].get("password_protected") == 1
+    assert manifest["counts"]["skipped"].get("password_protected") == 1
+    assert manifest["counts"]["errors"] == {}, manifest["errors"]
     assert sorted(manifest["months"]) == sorted(
         f"{m['year']}-{m['month']:02d}" for m in truth["monthly_archives"]
     )

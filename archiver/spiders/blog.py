@@ -17,11 +17,14 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from archiver import discovery
+from archiver import discovery, events, sniff
 from archiver.discovery import Scope
 from archiver.extract import next_page_urls
 from archiver.items import FetchedPage, FetchedPost, PageCapture
 from archiver.warc import META_KEY
+
+MAX_TRAPS_REPORTED = 10_000
+"""Distinct trap links listed in the manifest; a hostile site could otherwise make it unbounded."""
 
 
 class BlogSpider(scrapy.Spider):
@@ -52,6 +55,9 @@ class BlogSpider(scrapy.Spider):
         self.failures: list[dict[str, Any]] = []
         """Requests that got no response at all (timeouts, refused connections, ...)."""
         self.start_status: int | None = None
+        self.listing_pages = 0
+        self.listings_seen: set[tuple[str | None, frozenset[str]]] = set()
+        self.traps_reported: set[str] = set()
         """HTTP status of the start URL, None while (or when) it got no answer."""
 
     @classmethod
@@ -119,6 +125,9 @@ class BlogSpider(scrapy.Spider):
         if response.status >= 400 or not isinstance(response, TextResponse):
             return
         listing = discovery.parse_listing(response.body, response.url, self.scope)
+        self._report_traps(listing.traps)
+        if self._listing_exhausted(response.url, month, listing.posts):
+            return
         for found, url in listing.months.items():
             yield from self._month_request(found, url)
         for url in listing.next_pages:
@@ -130,6 +139,36 @@ class BlogSpider(scrapy.Spider):
             if self.only_month and url_month and url_month != self.only_month:
                 continue
             yield from self._post_request(url, month if month and not url_month else url_month)
+
+    def _listing_exhausted(self, url: str, month: str | None, posts: list[str]) -> bool:
+        """True when a listing page must not be followed further: an archive page with no posts
+        (endless pagination, a calendar's made-up month), the same posts as an earlier page of the
+        same listing, or past ``ARCHIVER_MAX_LISTING_PAGES``."""
+        self.listing_pages += 1
+        if self.listing_pages > self.settings.getint("ARCHIVER_MAX_LISTING_PAGES", 5000):
+            events.report(self.crawler, "traps", "listing_limit", url, "ARCHIVER_MAX_LISTING_PAGES")
+            return True
+        if not posts and url != self.start_url:
+            events.report(
+                self.crawler, "traps", "empty_listing", url, "no posts: not followed further"
+            )
+            return True
+        key = (month, frozenset(posts))
+        if key in self.listings_seen:
+            events.report(
+                self.crawler, "traps", "repeated_listing", url, "same posts as an earlier page"
+            )
+            return True
+        self.listings_seen.add(key)
+        return False
+
+    def _report_traps(self, traps: dict[str, set[str]]) -> None:
+        """Each trap link once per crawl (bounded), so the manifest says what was not followed."""
+        for kind, urls in traps.items():
+            for url in urls:
+                if url not in self.traps_reported and len(self.traps_reported) < MAX_TRAPS_REPORTED:
+                    self.traps_reported.add(url)
+                    events.report(self.crawler, "traps", kind, url, "link not followed")
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         if response.status >= 400:
@@ -148,9 +187,25 @@ class BlogSpider(scrapy.Spider):
         remaining: list[str] | None,
     ) -> Iterator[Any]:
         """One page of a post; multi-page posts are fetched page after page, then yielded whole."""
-        if response.status >= 400:
-            self.logger.info(
-                "Post page %s answered %s: not archived", response.url, response.status
+        if response.status >= 300:
+            # A probe for page N+1 that redirects or 404s just ends a multi-page post.
+            if not pages:
+                self.logger.info("Post %s answered %s: not archived", response.url, response.status)
+                events.report(
+                    self.crawler, "errors", f"http_{response.status}", response.url, "post"
+                )
+            if pages:
+                yield FetchedPost(pages=pages, archive_month=archive_month)
+            return
+        problem = sniff.body_problem(
+            response.body,
+            response.headers.get(b"Content-Type", b"").decode("latin-1"),
+            response.flags,
+        )
+        if problem:
+            self.logger.warning("Post page %s not archived as a post: %s", response.url, problem)
+            events.report(
+                self.crawler, "skipped", problem, response.url, f"{len(response.body)} bytes"
             )
             if pages:
                 yield FetchedPost(pages=pages, archive_month=archive_month)
@@ -212,6 +267,7 @@ class BlogSpider(scrapy.Spider):
         if probe:
             # A missing page answers 404 or redirects back to the post: either ends the post.
             meta = {
+                "archiver_probe": True,
                 "dont_redirect": True,
                 "handle_httpstatus_list": [301, 302, 303, 307, 308, 404, 410],
             }
@@ -227,9 +283,16 @@ class BlogSpider(scrapy.Spider):
     def _record_failure(self, failure: Failure, kind: str) -> scrapy.Request:
         request = failure.request  # type: ignore[attr-defined]
         message = failure.getErrorMessage()
-        self.logger.warning("%s %s failed: %s", kind.capitalize(), request.url, message)
+        if request.meta.get("archiver_probe"):
+            self.logger.info("No further page at %s (%s)", request.url, message)
+            return request
+        category, event = events.classify_failure(failure.value)
+        self.logger.warning(
+            "%s %s not fetched (%s): %s", kind.capitalize(), request.url, event, message
+        )
         self.crawler.stats.inc_value(f"archiver/fetch_failed/{kind}")
         self.failures.append({"url": request.url, "kind": kind, "error": message})
+        events.report(self.crawler, category, event, request.url, f"{kind}: {message}")
         return request
 
     def listing_failed(self, failure: Failure) -> None:
