@@ -7,6 +7,7 @@ which is both politeness and most of the crawl's speed.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -191,6 +192,9 @@ class Listing:
     """Further pages of this same listing."""
     traps: dict[str, set[str]] = field(default_factory=dict)
     """Links not followed, by kind: "calendar", "comment_reply", "query_variant", "tracking_params"."""
+    entries: dict[str, str] = field(default_factory=dict)
+    """Post URL -> digest of its entry's text in the listing (title, date, excerpt, comment
+    count): when it changes between two crawls, the post has probably changed."""
 
 
 MAX_PARSE_BYTES = 8 * 1024 * 1024
@@ -254,8 +258,11 @@ def parse_listing(html: str | bytes, url: str, scope: Scope) -> Listing:
         seen_posts.add(link)
         listing.posts.append(link)
 
-    for link in _links(tree, POST_LINK_XPATH, base):
+    for href in tree.xpath(POST_LINK_XPATH):
+        link = canonicalize(urljoin(base, str(href).strip()))
         add_post(link)
+        if link in seen_posts and link not in listing.entries:
+            listing.entries[link] = _entry_digest(href.getparent())
     for link in _links(tree, "//a/@href", base):
         rel = scope.relative(link)
         if rel is not None and DATED_POST_PATH.match(rel) and not DATE_LISTING_PATH.match(rel):
@@ -267,6 +274,25 @@ def parse_listing(html: str | bytes, url: str, scope: Scope) -> Listing:
             listing.months[month] = scope.month_url(month)
 
     return listing
+
+
+ENTRY_CLASSES = frozenset(
+    {"post", "hentry", "type-post", "wp-block-post", "entry", "blog-post", "post-outer"}
+)
+"""Class names of the element that holds one post's entry in a listing (besides <article>)."""
+
+
+def _entry_digest(link: lxml.html.HtmlElement) -> str:
+    """Digest of the text of the listing entry around a post link (its article or post block)."""
+    entry = link
+    for ancestor in link.iterancestors():
+        if ancestor.tag == "article" or ENTRY_CLASSES.intersection(
+            (ancestor.get("class") or "").split()
+        ):
+            entry = ancestor
+            break
+    text = " ".join(entry.text_content().split())
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 def _collect_query_traps(

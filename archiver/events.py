@@ -35,7 +35,7 @@ def report(crawler: Crawler, category: str, kind: str, url: str | None, detail: 
 
 def classify_failure(error: BaseException) -> tuple[str, str]:
     """(category, kind) of a failed request, from the exception Scrapy hands to an errback."""
-    from scrapy.exceptions import IgnoreRequest
+    from scrapy import exceptions as sx
     from scrapy.spidermiddlewares.httperror import HttpError
     from twisted.internet import error as tx_error
     from twisted.web._newclient import ResponseFailed
@@ -43,27 +43,41 @@ def classify_failure(error: BaseException) -> tuple[str, str]:
     message = str(error)
     if isinstance(error, HttpError):
         return "errors", f"http_{error.response.status}"
-    if isinstance(error, IgnoreRequest):
+    if (
+        isinstance(error, sx.DownloadCancelledError)
+        or "max size" in message
+        or "DOWNLOAD_MAXSIZE" in message
+    ):
+        return "errors", "too_large"  # Scrapy cancels downloads only at the size limit
+    if isinstance(error, sx.IgnoreRequest):
         if "robots.txt" in message:
             return "skipped", "robots_disallowed"
         if "max redirections" in message:
             return "traps", "redirect_limit"
         if "outside the blog" in message:
             return "traps", "offsite"
-        if "DOWNLOAD_MAXSIZE" in message or "max size" in message:
-            return "errors", "too_large"
         return "skipped", "ignored"
-    if "max size" in message:
-        return "errors", "too_large"
-    if (
-        isinstance(error, (tx_error.TimeoutError, tx_error.TCPTimedOutError))
-        or "took longer" in message
-    ):
+    kinds: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
+        ((sx.DownloadTimeoutError, tx_error.TimeoutError, tx_error.TCPTimedOutError), "timeout"),
+        (
+            (sx.DownloadConnectionRefusedError, tx_error.ConnectionRefusedError),
+            "connection_refused",
+        ),
+        ((sx.CannotResolveHostError, tx_error.DNSLookupError), "dns_failure"),
+        (
+            (
+                sx.DownloadFailedError,
+                sx.ResponseDataLossError,
+                ResponseFailed,
+                tx_error.ConnectionLost,
+                tx_error.ConnectionDone,
+            ),
+            "connection_lost",
+        ),
+    )
+    for types, kind in kinds:
+        if isinstance(error, types):
+            return "errors", kind
+    if "took longer than" in message:
         return "errors", "timeout"
-    if isinstance(error, tx_error.ConnectionRefusedError):
-        return "errors", "connection_refused"
-    if isinstance(error, tx_error.DNSLookupError):
-        return "errors", "dns_failure"
-    if isinstance(error, (ResponseFailed, tx_error.ConnectionLost, tx_error.ConnectionDone)):
-        return "errors", "connection_lost"
     return "errors", type(error).__name__

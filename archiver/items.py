@@ -51,6 +51,11 @@ class Caption:
     """Absolute URL of the captioned image (its src), or None."""
     alt: str | None = None
     """The image's alt text, or None."""
+    position: int | None = None
+    """Where the figure sits in the body: the character offset in ``body.text`` of the first block
+    after it (0 before the first block, ``len(body.text)`` after the last), so that
+    ``body.text[:position]`` is the text before the figure. Offsets, not block numbers, because a
+    <pre> block may itself hold blank lines. None when unknown."""
 
 
 @dataclass
@@ -66,7 +71,11 @@ class Reference:
     """"bibliography" (a References/Sources/... section), "footnote" (a note list whose text also
     stays in the body) or "link"."""
     id: str | None = None
-    """For footnotes: the element id that markers link to (e.g. "fn-1"), else None."""
+    """The element id that in-text markers link to: a footnote's ("fn-1", "fn:1") or a cited
+    bibliography entry's ("ref-knuth"); None when the entry has none."""
+    doi: str | None = None
+    """The entry's DOI, normalised: lower-case "10.<registrant>/<suffix>" without a "doi:" or
+    resolver prefix, percent-escapes decoded (e.g. "10.1000/xyz123"); None when it has none."""
 
 
 @dataclass
@@ -151,7 +160,14 @@ class Post:
     content_digest: str | None = None
     """"sha256:<hex>" over the extracted content (title, dates, body, captions, references): equal
     digests mean an unchanged post."""
+    previous_digest: str | None = None
+    """On a re-crawl that found the post changed: the ``content_digest`` of the version archived
+    before (its line is earlier in posts.jsonl); None for a post seen for the first time."""
     provenance: Provenance = field(default_factory=Provenance)
+    sources: dict[str, str] = field(default_factory=dict)
+    """Where each metadata field was read: field name ("title", "authors", "published",
+    "modified", "categories", "tags", "language", "canonical_url", "site_name") -> "json-ld",
+    "opengraph", "meta", "microformats", "html" or "url"; fields left empty are absent."""
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from archiver import __version__, events
 from archiver.output import atomic_write_json, site_dir
 
 if TYPE_CHECKING:
-    from scrapy import Request, Spider
+    from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
@@ -62,7 +62,6 @@ class ManifestExtension:
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.crawl_event, signal=events.crawl_event)
-        crawler.signals.connect(ext.response_received, signal=signals.response_received)
         crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(ext.item_error, signal=signals.item_error)
         crawler.signals.connect(ext.spider_error, signal=signals.spider_error)
@@ -79,10 +78,6 @@ class ManifestExtension:
         self.path = (
             site_dir(self.output_dir, getattr(spider, "start_url", "")) / f"crawl-{stamp}.json"
         )
-
-    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
-        if response.status >= 400 and not request.meta.get("archiver_probe"):
-            events.report(self.crawler, "errors", f"http_{response.status}", response.url)
 
     def item_dropped(
         self, item: Any, response: Response, exception: Exception, spider: Spider

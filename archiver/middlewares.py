@@ -99,14 +99,37 @@ class CrawlDelayMiddleware:
             slot.jitter = 0.0
 
 
+TOO_LARGE_KEY = "archiver_too_large"
+"""Request meta flag: the body outgrew DOWNLOAD_MAXSIZE and was cut off by Scrapy."""
+
+
 class BackoffRetryMiddleware(RetryMiddleware):
     """Retries like Scrapy, but waits before each retry: ``Retry-After`` when the server gives one
-    (capped by ``RETRY_MAX_DELAY``), otherwise ``RETRY_BACKOFF_BASE * 2**(attempt-1)``."""
+    (capped by ``RETRY_MAX_DELAY``), otherwise ``RETRY_BACKOFF_BASE * 2**(attempt-1)``. A body
+    cut short (Scrapy's "dataloss" flag, kept by DOWNLOAD_FAIL_ON_DATALOSS=False) is retried too,
+    unless it was cut at the size limit."""
 
     def __init__(self, settings: Any):
         super().__init__(settings)
         self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
         self.max_delay = settings.getfloat("RETRY_MAX_DELAY", 60.0)
+        self.maxsize = settings.getint("DOWNLOAD_MAXSIZE")
+        self.received: dict[int, int] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
+        mw = super().from_crawler(crawler)
+        crawler.signals.connect(mw.bytes_received, signal=signals.bytes_received)
+        return mw
+
+    def bytes_received(self, data: bytes, request: Request, spider: Any) -> None:
+        """Scrapy empties the body it cuts at DOWNLOAD_MAXSIZE; count, to tell why it is empty."""
+        if not self.maxsize:
+            return
+        total = self.received.get(id(request), 0) + len(data)
+        self.received[id(request)] = total
+        if total > self.maxsize:
+            request.meta[TOO_LARGE_KEY] = True
 
     def _delay(self, request: Request, response: Response | None) -> float:
         attempt = request.meta.get("retry_times", 0) + 1
@@ -118,12 +141,22 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return max(0.0, min(delay, self.max_delay))
 
     async def process_response(self, request: Request, response: Response) -> Any:
+        self.received.pop(id(request), None)
+        if request.meta.get(TOO_LARGE_KEY):
+            return response
+        if "dataloss" in response.flags and not request.meta.get("dont_retry"):
+            retry = self._retry(request, "truncated body")
+            if retry is not None:
+                await asyncio.sleep(self._delay(request, None))
+                return retry
+            return response
         result = super().process_response(request, response)
         if result is not response:
             await asyncio.sleep(self._delay(request, response))
         return result
 
     async def process_exception(self, request: Request, exception: Exception) -> Any:
+        self.received.pop(id(request), None)
         result = super().process_exception(request, exception)
         if result is not None:
             await asyncio.sleep(self._delay(request, None))

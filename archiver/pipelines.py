@@ -18,6 +18,7 @@ import jsonschema
 from scrapy.exceptions import DropItem
 
 from archiver import __version__, discovery
+from archiver import signals as archiver_signals
 from archiver.extract import ExtractionError, NotAPost, extract_post, merge_pages
 from archiver.items import Archive, FetchedPost, Post, Provenance
 from archiver.output import JsonLinesAppender, atomic_write_json, safe_slug, site_dir
@@ -165,6 +166,7 @@ class StorePipeline:
         self.jsonl: JsonLinesAppender | None = None
         self.site: Path | None = None
         self.paths: dict[Path, str] = {}
+        self.latest: dict[str, str] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -173,6 +175,7 @@ class StorePipeline:
     def open_spider(self) -> None:
         spider = self.crawler.spider
         self.site = site_dir(self.output_dir, getattr(spider, "start_url", ""))
+        self.latest = latest_digests(self.site / "posts.jsonl")
         self.jsonl = JsonLinesAppender(self.site / "posts.jsonl")
         self.max_posts = getattr(spider, "max_posts", 0) or 0
 
@@ -201,13 +204,42 @@ class StorePipeline:
                 self.crawler, "max_posts", f"{item.url}: --max-posts {self.max_posts} reached"
             )
         item.content_digest = item.content_digest or item.compute_digest()
+        state = getattr(self.crawler, "archiver_state", None)
+        previous = self.latest.get(item.url)
+        if previous == item.content_digest:
+            # Already archived as it is (an earlier run, or a resumed one): no second line.
+            if state is not None:
+                state.update(item.url, kind="post", content_digest=item.content_digest)
+            raise drop(self.crawler, "unchanged", f"{item.url}: content unchanged since last archived")
+        item.previous_digest = previous
         data = item.to_dict()
         atomic_write_json(self.post_path(item), data)
         assert self.jsonl is not None
         self.jsonl.append(data)
         self.written += 1
+        self.latest[item.url] = item.content_digest
+        if state is not None:
+            state.update(item.url, kind="post", content_digest=item.content_digest)
         self.crawler.stats.inc_value("archiver/posts_written")
+        # The WARC extension answers with the post's metadata record (archiver.signals).
+        self.crawler.signals.send_catch_log(signal=archiver_signals.post_stored, post=data)
         return item
+
+
+def latest_digests(jsonl: Path) -> dict[str, str]:
+    """URL -> content digest of its latest line in a posts.jsonl (empty when there is none)."""
+    latest: dict[str, str] = {}
+    if not jsonl.exists():
+        return latest
+    with jsonl.open("rb") as fh:
+        for line in fh:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue  # a torn last line from a killed crawl; the appender drops it
+            if record.get("url") and record.get("content_digest"):
+                latest[record["url"]] = record["content_digest"]
+    return latest
 
 
 def _stored_url(path: Path) -> str | None:

@@ -44,6 +44,13 @@ DEFAULT_REQUEST_HEADERS = {
     "Accept-Encoding": "gzip, deflate",
 }
 
+# Scrapy's HTTP/1.1 handler, also recording the status line and header lines as they went over the
+# wire (reason phrase, Transfer-Encoding, repeated headers) for the WARC records: archiver.capture.
+DOWNLOAD_HANDLERS = {
+    "http": "archiver.capture.ArchiverDownloadHandler",
+    "https": "archiver.capture.ArchiverDownloadHandler",
+}
+
 # 404/410 pages are archived (they are part of the record) but never extracted as posts.
 HTTPERROR_ALLOWED_CODES = [404, 410]
 
@@ -59,8 +66,11 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 EXTENSIONS = {
+    "archiver.state.StateExtension": 50,
     "archiver.warc.WarcExtension": 100,
+    "archiver.progress.ProgressExtension": 150,  # before the manifest: it adds posts by month
     "archiver.manifest.ManifestExtension": 200,
+    "archiver.report.ReportExtension": 300,  # after the manifest: it lists its errors
 }
 
 ITEM_PIPELINES = {
@@ -77,12 +87,25 @@ ARCHIVER_SINCE = ""
 ARCHIVER_UNTIL = ""
 ARCHIVER_USE_SITEMAPS = True
 ARCHIVER_PROBE_POST_PAGES = True
+# Incremental re-runs (archiver.incremental): on by default once state.sqlite exists.
+ARCHIVER_FULL = False
+ARCHIVER_REFRESH_AFTER_DAYS = None  # None: a known post is fetched again only when its listing says so
+ARCHIVER_RECENT_MONTHS = 0  # 0: every month is re-walked
 # Listing pages (home, months and their pagination) fetched at most: a bound on endless pagination.
 ARCHIVER_MAX_LISTING_PAGES = 5000
 
 WARC_ENABLED = True
 WARC_PREFIX = ""
 WARC_MAX_SIZE = 1024 * 1024 * 1024
+WARC_WACZ = False  # also package DIR/<host>/<host>.wacz at the end of the crawl (--wacz)
+
+# What a crawl shows and writes besides posts and WARCs (archiver.progress, archiver.report).
+ARCHIVER_PROGRESS = "auto"  # auto (live on a terminal, else log lines), live, log or off
+ARCHIVER_PROGRESS_INTERVAL = 15.0  # seconds between two progress log lines
+ARCHIVER_CONSOLE_LEVEL = ""  # the archiver command's terminal log level; "" = WARNING or LOG_LEVEL
+ARCHIVER_SUMMARY = True  # the archiver command prints the end-of-crawl summary
+ARCHIVER_REPORT = True  # write DIR/<host>/report.html at the end of the crawl
+ARCHIVER_REPLAY_URL = ""  # link report.html's posts to a replay (pywb collection URL or template)
 
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "archiver.logformatter.ArchiverLogFormatter"

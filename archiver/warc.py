@@ -2,13 +2,21 @@
 
 ``WarcExtension`` listens to Scrapy's ``response_downloaded`` signal, which fires before any
 downloader middleware's ``process_response``: the body is still content-encoded (gzip as it came
-over the wire) and redirects, errors and robots.txt are seen too. ``WarcFileWriter`` owns the files:
-opened once, one gzip member per record, flushed after each record (a killed crawl leaves every
-complete record readable), rolled over at ``WARC_MAX_SIZE``.
+over the wire) and redirects, errors and robots.txt are seen too. The status line and header lines
+are the ones that went over the wire, recorded by ``archiver.capture.ArchiverDownloadHandler``
+(Scrapy alone loses the reason phrase, header case and order, and the connection headers).
+It also writes one ``metadata`` record per stored post (its JSON, ``WARC-Refers-To`` the response
+record), on the ``archiver.signals.post_stored`` signal, and the site's ``index.cdxj`` at the end.
+``WarcFileWriter`` owns the files: opened once, one gzip member per record, flushed after each
+record (a killed crawl leaves every complete record readable), rolled over at ``WARC_MAX_SIZE``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
+import importlib.metadata
+import json
 import logging
 import os
 import platform
@@ -18,7 +26,7 @@ from datetime import datetime, timezone
 from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import urlsplit
 
 import scrapy
@@ -29,6 +37,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archiver import __version__
+from archiver import signals as archiver_signals
+from archiver.capture import RawExchange, raw_exchange
 from archiver.output import site_dir
 
 if TYPE_CHECKING:
@@ -43,6 +53,33 @@ META_KEY = "warc_capture"
 
 # Hop-by-hop header whose value no longer describes the stored (already de-chunked) body.
 RENAMED_HEADERS = {"transfer-encoding": "X-Archive-Orig-Transfer-Encoding"}
+ORIG_CONTENT_LENGTH = "X-Archive-Orig-Content-Length"
+"""Where a received Content-Length goes when it disagrees with the stored body (a cut download)."""
+NO_BODY_STATUSES = frozenset({204, 304})
+
+WARCINFO_SETTINGS = {
+    "ROBOTSTXT_OBEY": "getbool",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "getint",
+    "DOWNLOAD_DELAY": "getfloat",
+    "AUTOTHROTTLE_ENABLED": "getbool",
+    "DOWNLOAD_MAXSIZE": "getint",
+    "DOWNLOAD_TIMEOUT": "getfloat",
+    "RETRY_TIMES": "getint",
+    "REDIRECT_MAX_TIMES": "getint",
+    "ARCHIVER_SINCE": "get",
+    "ARCHIVER_UNTIL": "get",
+    "ARCHIVER_MAX_POSTS": "getint",
+    "ARCHIVER_USE_SITEMAPS": "getbool",
+    "WARC_MAX_SIZE": "getint",
+}
+"""Settings recorded in every ``warcinfo`` record (with their getter): what shaped the crawl."""
+
+POST_METADATA_CONTENT_TYPE = "application/json"
+"""Content-Type of the ``metadata`` record holding a post's JSON."""
+POST_METADATA_URI_PREFIX = "urn:post:"
+"""``WARC-Target-URI`` of a post's metadata record is this prefix + the post's URL: with the bare
+URL, pywb (tested) serves the JSON in place of the archived page. The page's URL is also in
+``WARC-Refers-To-Target-URI``, as for revisit records."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +90,51 @@ class RecordLocation:
     warc_record_id: str
     warc_offset: int
     warc_date: str
+    payload_digest: str | None = None
+    revisit: bool = False
+    """True for a revisit record: the full capture is the one the state points at."""
+
+
+REVISIT_PROFILES = {
+    "identical": "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest",
+    "not_modified": "http://netpreserve.org/warc/1.0/revisit/server-not-modified",
+}
+
+
+def revisit_record(
+    builder: WARCWriter,
+    request: Request,
+    response: Response,
+    payload_digest: str | None,
+    full: warcio.recordloader.ArcWarcRecord,
+) -> warcio.recordloader.ArcWarcRecord | None:
+    """A revisit record instead of ``full`` when a re-crawl met a 304, or the same payload as the
+    capture the crawl state remembers (``archiver.incremental.PREVIOUS_KEY`` in request meta)."""
+    from archiver.incremental import PREVIOUS_KEY
+
+    previous = request.meta.get(PREVIOUS_KEY)
+    if not previous:
+        return None
+    if response.status == 304:
+        profile = REVISIT_PROFILES["not_modified"]
+    elif response.status == 200 and payload_digest == previous["payload_digest"]:
+        profile = REVISIT_PROFILES["identical"]
+    else:
+        return None
+    record = builder.create_revisit_record(
+        response.url,
+        digest=previous["payload_digest"],
+        refers_to_uri=previous["url"],
+        refers_to_date=previous["warc_date"],
+        http_headers=full.http_headers,
+        warc_headers_dict={"WARC-Refers-To": previous["warc_record_id"]},
+    )
+    record.rec_headers.replace_header("WARC-Profile", profile)
+    for name in ("WARC-IP-Address", "WARC-Truncated"):
+        value = full.rec_headers.get_header(name)
+        if value:
+            record.rec_headers.replace_header(name, value)
+    return record
 
 
 def utc_timestamp(now: datetime | None = None) -> str:
@@ -147,29 +229,120 @@ def header_pairs(headers: scrapy.http.headers.Headers) -> list[tuple[str, str]]:
     return pairs
 
 
-def response_http_headers(response: Response) -> StatusAndHeaders:
-    """Status line and headers that agree with the stored body (de-chunked, true length)."""
-    pairs = []
-    for key, value in header_pairs(response.headers):
-        lower = key.lower()
-        if lower == "content-length":
-            continue
-        pairs.append((RENAMED_HEADERS.get(lower, key), value))
-    pairs.append(("Content-Length", str(len(response.body))))
+def header_text(value: bytes) -> str:
+    """Header bytes as text: UTF-8 when they are, else Latin-1 (warcio %-encodes non-ASCII)."""
     try:
-        reason = HTTPStatus(response.status).phrase
-    except ValueError:
-        reason = ""
-    protocol = response.protocol or "HTTP/1.1"
-    return StatusAndHeaders(f"{response.status} {reason}".strip(), pairs, protocol=protocol)
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return value.decode("latin-1")
 
 
-def request_http_headers(request: Request) -> StatusAndHeaders:
+def true_length_headers(
+    pairs: list[tuple[str, str]], body_length: int, status: int
+) -> list[tuple[str, str]]:
+    """Headers with Transfer-Encoding renamed and a Content-Length equal to the stored body.
+
+    A received Content-Length that agrees stays where it was; one that does not is kept as
+    ``X-Archive-Orig-Content-Length`` with the true one after it; a missing one is added at the end
+    (except on a bodiless 204/304).
+
+    >>> true_length_headers([("Transfer-Encoding", "chunked"), ("X", "1")], 5, 200)
+    [('X-Archive-Orig-Transfer-Encoding', 'chunked'), ('X', '1'), ('Content-Length', '5')]
+    >>> true_length_headers([("content-length", "9")], 5, 200)
+    [('X-Archive-Orig-Content-Length', '9'), ('Content-Length', '5')]
+    """
+    declared = [v.strip() for k, v in pairs if k.lower() == "content-length"]
+    agrees = len(declared) == 1 and declared[0] == str(body_length)
+    out: list[tuple[str, str]] = []
+    for key, value in pairs:
+        lower = key.lower()
+        if lower == "content-length" and not agrees:
+            out.append((ORIG_CONTENT_LENGTH, value))
+        else:
+            out.append((RENAMED_HEADERS.get(lower, key), value))
+    if not agrees and (body_length or status not in NO_BODY_STATUSES):
+        renamed = [i for i, (k, _) in enumerate(out) if k == ORIG_CONTENT_LENGTH]
+        position = renamed[-1] + 1 if renamed else len(out)
+        out.insert(position, ("Content-Length", str(body_length)))
+    return out
+
+
+def response_http_headers(response: Response, raw: RawExchange | None = None) -> StatusAndHeaders:
+    """Status line and headers that agree with the stored body (de-chunked, true length).
+
+    With ``raw`` (what went over the wire) the protocol, reason phrase, header names, order and
+    every header line are kept as received; without it, Scrapy's view is used and the reason
+    phrase is the standard one for the status code.
+    """
+    if raw is not None:
+        protocol, _, statusline = header_text(raw.status_line).partition(" ")
+        pairs = [(header_text(k), header_text(v)) for k, v in raw.headers]
+    else:
+        try:
+            reason = HTTPStatus(response.status).phrase
+        except ValueError:
+            reason = ""
+        protocol = response.protocol or "HTTP/1.1"
+        statusline = f"{response.status} {reason}".strip()
+        pairs = header_pairs(response.headers)
+    pairs = true_length_headers(pairs, len(response.body), response.status)
+    return StatusAndHeaders(statusline, pairs, protocol=protocol)
+
+
+def parse_request_head(head: bytes) -> StatusAndHeaders | None:
+    """The request line and headers of a raw request head (None when it is not one)."""
+    lines = head.split(b"\r\n")
+    if len(lines) < 2 or lines[0].count(b" ") < 2:
+        return None
+    pairs = []
+    for line in lines[1:]:
+        if not line:
+            break
+        name, sep, value = line.partition(b":")
+        if sep:
+            pairs.append((header_text(name), header_text(value.strip())))
+    return StatusAndHeaders(header_text(lines[0]), pairs, is_http_request=True)
+
+
+def request_http_headers(request: Request, raw: RawExchange | None = None) -> StatusAndHeaders:
+    """The request as sent: the raw head when recorded, else rebuilt from Scrapy's request."""
+    if raw is not None and raw.request_head:
+        parsed = parse_request_head(raw.request_head)
+        if parsed is not None:
+            return parsed
     pairs = header_pairs(request.headers)
     if not any(k.lower() == "host" for k, _ in pairs):
         pairs.insert(0, ("Host", urlsplit(request.url).netloc))
     line = f"{request.method} {request_line_target(request.url)} HTTP/1.1"
     return StatusAndHeaders(line, pairs, is_http_request=True)
+
+
+def warcinfo_fields(settings: Any, start_url: str, crawl_id: str) -> dict[str, str]:
+    """The ``warcinfo`` record's fields: software, crawl, robots policy and the crawl's settings."""
+    recorded = {name: getattr(settings, get)(name) for name, get in WARCINFO_SETTINGS.items()}
+    return {
+        "software": f"blog-archiver/{__version__} (Scrapy {scrapy.__version__}, "
+        f"warcio {_version('warcio')}, Twisted {_version('twisted')})",
+        "format": "WARC File Format 1.0",
+        "conformsTo": "http://bibnum.bnf.fr/WARC/WARC_ISO_28500_version1_latestdraft.pdf",
+        "isPartOf": crawl_id,
+        "description": f"blog-archiver crawl of {start_url}",
+        "start-url": start_url,
+        "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+        "http-header-user-agent": settings.get("USER_AGENT") or "",
+        "http-header-accept-encoding": str(
+            (settings.getdict("DEFAULT_REQUEST_HEADERS") or {}).get("Accept-Encoding", "")
+        ),
+        "crawl-settings": json.dumps(recorded, sort_keys=True, default=str),
+        "operator-host": platform.system(),
+    }
+
+
+def _version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 class WarcExtension:
@@ -184,6 +357,7 @@ class WarcExtension:
         self.prefix = settings.get("WARC_PREFIX") or "archiver"
         self.max_size = settings.getint("WARC_MAX_SIZE", 1024**3)
         self.writer: WarcFileWriter | None = None
+        self.site: Path | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcExtension:
@@ -191,24 +365,15 @@ class WarcExtension:
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(ext.post_stored, signal=archiver_signals.post_stored)
         return ext
 
     def spider_opened(self, spider: Spider) -> None:
         start_url = getattr(spider, "start_url", None) or ""
         directory = site_dir(self.output_dir, start_url) / "warc"
         host = directory.parent.name
-        settings = self.crawler.settings
-        info = {
-            "software": f"blog-archiver/{__version__} (Scrapy {scrapy.__version__}, warcio "
-            f"{warcio.__version__ if hasattr(warcio, '__version__') else ''})",
-            "format": "WARC File Format 1.0",
-            "conformsTo": "http://bibnum.bnf.fr/WARC/WARC_ISO_28500_version1_latestdraft.pdf",
-            "isPartOf": getattr(spider, "crawl_id", ""),
-            "description": f"blog-archiver crawl of {start_url}",
-            "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
-            "http-header-user-agent": settings.get("USER_AGENT"),
-            "operator-host": platform.system(),
-        }
+        self.site = directory.parent
+        info = warcinfo_fields(self.crawler.settings, start_url, getattr(spider, "crawl_id", ""))
         self.writer = WarcFileWriter(
             directory,
             host,
@@ -221,9 +386,64 @@ class WarcExtension:
         )
 
     def spider_closed(self, spider: Spider) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            self.crawler.stats.set_value("warc/files", len(self.writer.files))
+        if self.writer is None:
+            return
+        self.writer.close()
+        stats = self.crawler.stats
+        stats.set_value("warc/files", len(self.writer.files))
+        if not self.writer.files or self.site is None:
+            return
+        from archiver.cdxj import write_site_index
+        from archiver.pack import pack_site
+
+        try:
+            _index, lines, problems = write_site_index(self.site)
+            stats.set_value("warc/index_lines", lines)
+            for problem in problems:
+                logger.warning("CDXJ index of %s: %s", self.site, problem)
+            if self.crawler.settings.getbool("WARC_WACZ"):
+                wacz = pack_site(self.site)
+                stats.set_value("warc/wacz", str(wacz.path))
+                logger.info("WACZ written: %s (%d pages)", wacz.path, wacz.pages)
+        except Exception:
+            logger.exception("Writing the CDXJ index or WACZ of %s failed", self.site)
+            stats.inc_value("warc/errors")
+
+    def post_stored(self, post: dict[str, Any]) -> None:
+        """Signal handler: archive the stored post's JSON next to its response record."""
+        if self.writer is None:
+            return
+        try:
+            if self.write_post_metadata(post) is not None:
+                self.crawler.stats.inc_value("warc/metadata_records")
+        except Exception:
+            logger.exception("WARC metadata record failed for %s", post.get("url"))
+            self.crawler.stats.inc_value("warc/errors")
+
+    def write_post_metadata(self, post: dict[str, Any]) -> RecordLocation | None:
+        """Write one ``metadata`` record holding ``post`` as JSON, referring to its response.
+
+        Returns where it was written; None (nothing written) when the post names no response
+        record, e.g. one extracted while WARC capture was off.
+        """
+        refers_to = (post.get("provenance") or {}).get("warc_record_id")
+        if self.writer is None or not refers_to or not post.get("url"):
+            return None
+        payload = json.dumps(post, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        warc_headers = {"WARC-Refers-To": refers_to, "WARC-Refers-To-Target-URI": post["url"]}
+        fetched_at = (post.get("provenance") or {}).get("fetched_at")
+        if fetched_at:
+            warc_headers["WARC-Refers-To-Date"] = fetched_at
+        record = self.writer.builder.create_warc_record(
+            POST_METADATA_URI_PREFIX + post["url"],
+            "metadata",
+            payload=BytesIO(payload),
+            length=len(payload),
+            warc_content_type=POST_METADATA_CONTENT_TYPE,
+            warc_headers_dict=warc_headers,
+        )
+        [location] = self.writer.write(record)
+        return location
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
         if self.writer is None:
@@ -236,17 +456,26 @@ class WarcExtension:
 
     def _capture(self, response: Response, request: Request) -> None:
         builder = self.writer.builder  # type: ignore[union-attr]
+        raw = raw_exchange(request, response)
+        if raw is None:
+            self.crawler.stats.inc_value("warc/headers_from_scrapy")
         warc_headers = {}
         if response.ip_address is not None:
             warc_headers["WARC-IP-Address"] = str(response.ip_address)
+        if "dataloss" in response.flags:
+            warc_headers["WARC-Truncated"] = "disconnect"
         resp_record = builder.create_warc_record(
             response.url,
             "response",
             payload=BytesIO(response.body),
             length=len(response.body),
-            http_headers=response_http_headers(response),
+            http_headers=response_http_headers(response, raw),
             warc_headers_dict=warc_headers,
         )
+        payload_digest = resp_record.rec_headers.get_header("WARC-Payload-Digest")
+        revisit = revisit_record(builder, request, response, payload_digest, resp_record)
+        if revisit is not None:
+            resp_record = revisit
         resp_id = resp_record.rec_headers.get_header("WARC-Record-ID")
         body = request.body or b""
         req_record = builder.create_warc_record(
@@ -254,13 +483,18 @@ class WarcExtension:
             "request",
             payload=BytesIO(body),
             length=len(body),
-            http_headers=request_http_headers(request),
+            http_headers=request_http_headers(request, raw),
             warc_headers_dict={
                 "WARC-Concurrent-To": resp_id,
                 "WARC-Date": resp_record.rec_headers.get_header("WARC-Date"),
             },
         )
         resp_loc, _ = self.writer.write(resp_record, req_record)  # type: ignore[union-attr]
+        resp_loc = dataclasses.replace(
+            resp_loc, payload_digest=payload_digest, revisit=revisit is not None
+        )
+        if revisit is not None:
+            self.crawler.stats.inc_value("warc/revisits")
         request.meta[META_KEY] = resp_loc
         stats = self.crawler.stats
         stats.inc_value("warc/records", 2)

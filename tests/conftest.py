@@ -96,3 +96,13 @@ def wordpress_crawl(wordpress_site: str, tmp_path_factory: pytest.TempPathFactor
     assert proc.returncode == 0, proc.stdout + proc.stderr
     site = out / "127.0.0.1"
     return {"out": out, "site": site, "posts": read_jsonl(site / "posts.jsonl"), "proc": proc}
+
+
+@pytest.fixture(scope="session")
+def demo_archive(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """One `archiver demo` run (the bundled blog), shared by the report and export tests."""
+    out = tmp_path_factory.mktemp("demo-archive")
+    proc = run_archiver("demo", "--output", str(out))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    site = out / "127.0.0.1"
+    return {"out": out, "site": site, "posts": read_jsonl(site / "posts.jsonl"), "proc": proc}

@@ -1,18 +1,16 @@
-"""Find the post's content root and turn it into body text and cleaned body HTML."""
+"""Find the post's content root: platform selectors, generic markers, then Readability-style scoring."""
 
 from __future__ import annotations
 
-import copy
 import re
-from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
-from lxml_html_clean import Cleaner
 
 from . import selectors as S
-from .chrome import drop
-from .platforms import content_root_xpaths
+from .chrome import text_len
+from .dom import DocIndex, ancestor_matches
+from .platforms import content_root_selectors
 from .text import collapse
 
 # A selector match with less text than this is a stub (an empty wrapper, a teaser), not the body.
@@ -99,20 +97,11 @@ _BLOCK_CHILDREN = {
     "footer",
 }
 
-# Tracking pixels: images this small (either side, in px) are never content.
-TRACKING_PIXEL_MAX_PX = 1
-LAZY_SRC_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-orig-file", "data-url")
-
-
-def _text_len(el: etree._Element) -> int:
-    return len(collapse(el.text_content()))
-
-
 def _link_density(el: etree._Element) -> float:
-    total = _text_len(el)
+    total = text_len(el)
     if not total:
         return 0.0
-    links = sum(len(collapse(a.text_content())) for a in el.iter("a"))
+    links = sum(text_len(a) for a in el.iter("a"))
     return min(links / total, 1.0)
 
 
@@ -130,32 +119,33 @@ def _class_weight(el: etree._Element) -> int:
 
 def _weight(el: etree._Element) -> float:
     """Text length discounted by link text: how much reading matter an element holds."""
-    return _text_len(el) * (1 - _link_density(el))
+    return text_len(el) * (1 - _link_density(el))
 
 
-def find_content_root(doc: etree._Element, platform: str | None) -> etree._Element | None:
-    """The element holding the post body: platform selectors, generic markers, then scoring."""
-    picks: list[etree._Element] = []
-    for xpath in (*content_root_xpaths(platform), *S.GENERIC_ROOTS):
-        candidates = [
-            el
-            for el in doc.xpath(xpath)
-            if _text_len(el) >= MIN_ROOT_CHARS
-            and el.xpath(S.NOT_IN_COMMENTS_OR_SIDEBAR)
-            and _link_density(el) <= MAX_ROOT_LINK_DENSITY
-        ]
+def find_root_by_selectors(index: DocIndex, platform: str | None) -> etree._Element | None:
+    """The post body marked by the platform's or generic selectors, or None (then score)."""
+    picks: list[tuple[etree._Element, float]] = []
+    for selector in (*content_root_selectors(platform), *S.GENERIC_ROOTS):
+        candidates = []
+        for el in index.select(selector):
+            length = text_len(el)
+            if length < MIN_ROOT_CHARS or ancestor_matches(el, S.COMMENT_OR_SIDEBAR):
+                continue
+            density = _link_density(el)
+            if density <= MAX_ROOT_LINK_DENSITY:
+                candidates.append((el, length, length * (1 - density)))
         if not candidates:
             continue
-        best = max(candidates, key=_weight)
-        total = sum(_text_len(el) for el in candidates)
-        if len(candidates) >= REPEATED_MATCHES and _text_len(best) < DOMINANT_SHARE * total:
+        best = max(candidates, key=lambda c: c[2])
+        total = sum(c[1] for c in candidates)
+        if len(candidates) >= REPEATED_MATCHES and best[1] < DOMINANT_SHARE * total:
             continue  # the class marks repeated boxes (widgets, teasers), not one post body
-        picks.append(best)
+        picks.append((best[0], best[2]))
     if not picks:
-        return score_content_root(doc)
-    top = max(_weight(el) for el in picks)
+        return None
+    top = max(weight for _, weight in picks)
     # The most specific selector wins unless another marks far more reading matter.
-    return next(el for el in picks if _weight(el) >= SELECTOR_SHARE * top)
+    return next(el for el, weight in picks if weight >= SELECTOR_SHARE * top)
 
 
 def score_content_root(doc: etree._Element) -> etree._Element | None:
@@ -179,23 +169,52 @@ def score_content_root(doc: etree._Element) -> etree._Element | None:
     if not scores:
         body = doc.find("body")
         return body if body is not None else doc
-    for el in scores:
-        scores[el] *= 1 - _link_density(el)
-    best = max(scores, key=scores.__getitem__)
+    adjusted = _Adjusted(scores)
+    best = adjusted.best()
     # Climb while the parent is about as good: the post is often split over sibling wrappers.
     parent = best.getparent()
     while (
         parent is not None
         and parent.tag not in ("body", "html")
-        and scores.get(parent, 0) >= scores[best] * 0.9
+        and adjusted[parent] >= adjusted[best] * 0.9
     ):
         best, parent = parent, parent.getparent()
     if best.tag == "body":
         return best
-    return _with_siblings(best, scores)
+    return _with_siblings(best, adjusted)
 
 
-def _with_siblings(best: etree._Element, scores: dict[etree._Element, float]) -> etree._Element:
+class _Adjusted:
+    """Candidate scores times (1 - link density), computed lazily (link density is the costly part)."""
+
+    def __init__(self, raw: dict[etree._Element, float]) -> None:
+        self.raw = raw
+        self.done: dict[etree._Element, float] = {}
+
+    def __getitem__(self, el: etree._Element) -> float:
+        if el not in self.raw:
+            return 0.0
+        if el not in self.done:
+            self.done[el] = self.raw[el] * (1 - _link_density(el))
+        return self.done[el]
+
+    def __contains__(self, el: etree._Element) -> bool:
+        return el in self.raw
+
+    def best(self) -> etree._Element:
+        """The top candidate; link density only lowers a score, so stop once raw < best so far."""
+        best, best_score = None, float("-inf")
+        for el, raw in sorted(self.raw.items(), key=lambda kv: kv[1], reverse=True):
+            if best is not None and raw <= best_score and best_score >= 0:
+                break
+            score = self[el]
+            if score > best_score:
+                best, best_score = el, score
+        assert best is not None
+        return best
+
+
+def _with_siblings(best: etree._Element, scores: _Adjusted) -> etree._Element:
     """Best candidate plus the siblings that look like more of the post (Readability.js rule)."""
     parent = best.getparent()
     if parent is None:
@@ -227,97 +246,11 @@ def _with_siblings(best: etree._Element, scores: dict[etree._Element, float]) ->
                 chosen.append(sibling)
     if len(chosen) == 1:
         return best
+    # The siblings move into a new wrapper (the page is not used for the body after this).
     wrapper = lxml.html.Element("div")
     for sibling in chosen:
-        clone = copy.deepcopy(sibling)
-        clone.tail = None
-        wrapper.append(clone)
+        sibling.tail = None
+        wrapper.append(sibling)
     return wrapper
 
 
-# --- Body HTML ------------------------------------------------------------------------------------
-_CLEANER = Cleaner(
-    scripts=True,
-    javascript=True,
-    comments=True,
-    style=True,
-    inline_style=True,
-    links=True,
-    meta=True,
-    page_structure=False,
-    processing_instructions=True,
-    embedded=False,
-    frames=False,
-    forms=True,
-    annoying_tags=True,
-    remove_unknown_tags=False,
-    safe_attrs_only=False,
-)
-
-
-def base_url(doc: etree._Element, url: str) -> str:
-    """What relative links resolve against: <base href> (itself resolved), else the page URL."""
-    for href in doc.xpath("//base/@href"):
-        href = href.strip()
-        if href:
-            return urljoin(url, href)
-    return url
-
-
-def best_image_src(img: etree._Element) -> str | None:
-    """An image's real URL: src unless it is a placeholder, then lazy attributes, then srcset."""
-    src = (img.get("src") or "").strip()
-    if src and not src.startswith("data:"):
-        return src
-    for attr in LAZY_SRC_ATTRS:
-        value = (img.get(attr) or "").strip()
-        if value and not value.startswith("data:"):
-            return value
-    srcset = img.get("srcset") or img.get("data-srcset") or img.get("data-lazy-srcset")
-    if srcset:
-        return _largest_in_srcset(srcset)
-    return None
-
-
-def _largest_in_srcset(srcset: str) -> str | None:
-    best, best_size = None, -1.0
-    for candidate in srcset.split(","):
-        parts = candidate.strip().split()
-        if not parts:
-            continue
-        size = 1.0
-        if len(parts) > 1:
-            try:
-                size = float(parts[1].rstrip("wx"))
-            except ValueError:
-                size = 1.0
-        if size > best_size:
-            best, best_size = parts[0], size
-    return best
-
-
-def is_tracking_pixel(img: etree._Element) -> bool:
-    """A 1x1 (or 0x0) image: a web beacon, not content."""
-    for attr in ("width", "height"):
-        value = (img.get(attr) or "").strip().rstrip("px")
-        if value.isdigit() and int(value) <= TRACKING_PIXEL_MAX_PX:
-            return True
-    return False
-
-
-def body_html(root: etree._Element, base: str) -> str:
-    """Cleaned HTML of the content root: no scripts/styles/handlers/forms/pixels; absolute links."""
-    clone = copy.deepcopy(root)
-    clone.tail = None
-    for img in list(clone.iter("img")):
-        if is_tracking_pixel(img):
-            drop(img)
-            continue
-        src = best_image_src(img)
-        if src and src != img.get("src"):
-            img.set("src", src)
-    if not isinstance(clone, lxml.html.HtmlElement):
-        clone = lxml.html.fromstring(etree.tostring(clone, encoding="unicode"))
-    cleaned = _CLEANER.clean_html(clone)
-    cleaned.make_links_absolute(base, resolve_base_href=False, handle_failures="ignore")
-    return lxml.html.tostring(cleaned, encoding="unicode", method="html").strip()

@@ -1,4 +1,4 @@
-"""Remove page chrome (navigation, sidebars, share blocks, comments, ...) before body selection."""
+"""Remove page chrome (navigation, sidebars, share blocks, comments, ...) around the post body."""
 
 from __future__ import annotations
 
@@ -7,25 +7,17 @@ import re
 from lxml import etree
 
 from . import selectors as S
-from .text import inline_text
+from .dom import DocIndex
+from .text import collapse, inline_text
 
-# Chrome groups, in the order they are removed.
-CHROME_XPATHS = (
-    S.SKIP_LINKS,
-    S.NAVIGATION,
-    S.HEADER_FOOTER,
-    S.SIDEBARS,
-    S.SHARE_RELATED,
-    S.ARCHIVE_HEADINGS,
-    S.COMMENT_SECTIONS,
-)
 # An element is never removed as chrome if it holds this large a share of the page's text: a
 # theme that wraps the whole post in <header> or class="share-..." must not lose the post.
 PROTECT_TEXT_SHARE = 0.6
 # ...unless its text is tiny anyway (a one-line skip link inside a short page).
 PROTECT_MIN_CHARS = 200
 _ARCHIVE_HEADING_RE = re.compile(S.ARCHIVE_HEADING_RE, re.IGNORECASE)
-_HEADINGS = "//h1 | //h2 | //h3"
+_SKIP_TO_RE = re.compile(r"^\s*skip to\b", re.IGNORECASE)
+_IN_PAGE_LINKS = "//a[starts-with(@href, '#')]"
 
 
 def drop(el: etree._Element) -> None:
@@ -42,36 +34,60 @@ def drop(el: etree._Element) -> None:
     parent.remove(el)
 
 
-def _text_len(el: etree._Element) -> int:
-    return len(inline_text(el))
+def text_len(el: etree._Element) -> int:
+    """Length of an element's text, whitespace collapsed (a cheap measure of reading matter)."""
+    return len(collapse(el.text_content()))
 
 
-def drop_always(root: etree._Element) -> None:
+def _is_hidden_style(style: str) -> bool:
+    compact = style.replace(" ", "").lower()
+    return any(s in compact for s in S.HIDDEN_STYLES)
+
+
+def drop_always(index: DocIndex) -> None:
     """Remove elements that never carry post text: scripts, styles, forms, hidden and ad elements."""
-    for xpath in (S.ALWAYS_DROP, S.HIDDEN, S.AD_IFRAMES):
-        for el in root.xpath(xpath):
-            if el is not root:
-                drop(el)
+    root = index.root
+    doomed: list[etree._Element] = []
+    for tag in S.ALWAYS_DROP_TAGS:
+        doomed.extend(index.by_tag.get(tag, ()))
+    doomed.extend(index.select(S.HIDDEN, live=False))
+    for el in root.xpath(S.HIDDEN_ATTRS_XPATH):
+        style = el.get("style")
+        if style is None or _is_hidden_style(style) or el.get("hidden") is not None:
+            doomed.append(el)
+    doomed.extend(index.select(S.ADS, live=False))
+    for iframe in index.by_tag.get("iframe", ()):
+        src = iframe.get("src") or ""
+        if not src or any(word in src for word in S.AD_IFRAME_SRC):
+            doomed.append(iframe)
+    for el in doomed:
+        if el is not root:
+            drop(el)
 
 
-def drop_chrome(root: etree._Element, keep: etree._Element | None = None) -> None:
-    """Remove chrome below ``root``; never ``keep``, its ancestors, or a dominant text holder."""
-    drop_always(root)
-    protected = set()
+def drop_chrome(index: DocIndex, keep: etree._Element | None = None) -> None:
+    """Remove chrome from the page; never ``keep``, its ancestors, or (without ``keep``) an element
+    holding most of the page's text."""
+    root = index.root
+    protected: set[etree._Element] = set()
     if keep is not None:
         protected.add(keep)
         protected.update(keep.iterancestors())
-    total = max(_text_len(root), 1)
-    for xpath in CHROME_XPATHS:
-        for el in root.xpath(xpath):
+    total = 0 if keep is not None else max(text_len(root), 1)
+    for selector in (*S.CHROME, S.COMMENT_SECTIONS):
+        for el in index.select(selector, live=False):
             if el is root or el in protected or el.getparent() is None:
                 continue
-            if keep is None and _text_len(el) >= max(PROTECT_MIN_CHARS, PROTECT_TEXT_SHARE * total):
+            if keep is None and text_len(el) >= max(PROTECT_MIN_CHARS, PROTECT_TEXT_SHARE * total):
                 continue
             drop(el)
-    for el in root.xpath(_HEADINGS):
-        if _ARCHIVE_HEADING_RE.match(inline_text(el)):
+    for el in root.xpath(_IN_PAGE_LINKS):
+        if el not in protected and _SKIP_TO_RE.match(el.text_content() or ""):
             drop(el)
+    for tag in ("h1", "h2", "h3"):
+        for el in index.by_tag.get(tag, ()):
+            if el not in protected and _ARCHIVE_HEADING_RE.match(el.text_content()):
+                drop(el)
 
 
 _UNLIKELY_RE = re.compile(S.UNLIKELY_RE, re.IGNORECASE)
@@ -102,14 +118,21 @@ UNLIKELY_MAX_TEXT_SHARE = 0.3
 
 def drop_unlikely(root: etree._Element) -> None:
     """Drop descendants of the content root whose class/id says chrome (Readability.js words)."""
-    total = max(_text_len(root), 1)
-    for el in list(root.iterdescendants()):
-        if not isinstance(el.tag, str) or el.tag in UNLIKELY_EXEMPT_TAGS or el.getparent() is None:
+    total = -1
+    for el in list(root.iterdescendants(etree.Element)):
+        if el.tag in UNLIKELY_EXEMPT_TAGS:
             continue
-        hint = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if not hint.strip() or not _UNLIKELY_RE.search(hint) or _MAYBE_RE.search(hint):
+        classes, ident = el.get("class"), el.get("id")
+        if not classes and not ident:
             continue
-        if _text_len(el) <= UNLIKELY_MAX_TEXT_SHARE * total:
+        hint = f"{classes or ''} {ident or ''}"
+        if not _UNLIKELY_RE.search(hint) or _MAYBE_RE.search(hint):
+            continue
+        if el.getparent() is None:
+            continue
+        if total < 0:
+            total = max(text_len(root), 1)
+        if text_len(el) <= UNLIKELY_MAX_TEXT_SHARE * total:
             drop(el)
 
 

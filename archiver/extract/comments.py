@@ -10,15 +10,17 @@ from lxml import etree
 from archiver.items import Comment
 
 from . import selectors as S
+from .dates import normalise_date
+from .dom import DocIndex
 from .text import block_text, collapse
 
 _COMMENT_ID_RE = re.compile(r"^(?:li-)?(comment-\d+)$")
 
 
-def _own(li: etree._Element, xpath: str) -> list[etree._Element]:
-    """Matches of ``xpath`` inside ``li`` that do not belong to a nested reply."""
+def _own(index: DocIndex, li: etree._Element, selector: str) -> list[etree._Element]:
+    """Matches of ``selector`` inside ``li`` that do not belong to a nested reply."""
     out = []
-    for el in li.xpath(xpath):
+    for el in index.select(selector, within=li):
         owner = next((a for a in el.iterancestors("li") if _is_comment(a)), None)
         if owner is li:
             out.append(el)
@@ -39,30 +41,35 @@ def _comment_id(li: etree._Element) -> str | None:
     return inner[0] if inner else None
 
 
-def extract_comments(doc: etree._Element) -> list[Comment]:
+def extract_comments(index: DocIndex) -> list[Comment]:
     """Every displayed comment, in page order; ``parent`` from reply nesting."""
     comments = []
     seen = set()
-    for li in doc.xpath(S.COMMENT_ITEMS):
+    items = [
+        li
+        for container in index.select(S.COMMENT_LISTS, live=False)
+        for li in container.iter("li")
+    ]
+    for li in items:
         if li in seen or not _is_comment(li):
             continue
         seen.add(li)
-        authors = _own(li, S.COMMENT_AUTHOR)
+        authors = _own(index, li, S.COMMENT_AUTHOR)
         author = None
         if authors:
             author = collapse(authors[0].text_content())
             author = re.sub(r"\s+says:?$", "", author) or None
-        contents = _own(li, S.COMMENT_CONTENT)
+        contents = _own(index, li, S.COMMENT_CONTENT)
         if not contents:
             continue
         text = unicodedata.normalize("NFC", block_text(contents[0]))
-        times = _own(li, S.COMMENT_TIME)
+        times = [t for t in _own(index, li, "time") if t.get("datetime")]
         parent_li = next((a for a in li.iterancestors("li") if _is_comment(a)), None)
         comments.append(
             Comment(
                 text=text,
                 author=author,
-                published=times[0].get("datetime").strip() if times else None,
+                published=normalise_date(times[0].get("datetime")) if times else None,
                 id=_comment_id(li),
                 parent=_comment_id(parent_li) if parent_li is not None else None,
             )

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
-
 from lxml import etree
 
 from archiver.items import Image
 
-from .body import best_image_src, is_tracking_pixel
+from .cleaning import best_image_src, is_tracking_pixel, resolve
 from .text import collapse
 
 
@@ -22,7 +20,7 @@ def extract_images(root: etree._Element, base: str) -> list[Image]:
         src = best_image_src(img)
         if not src:
             continue
-        absolute = urljoin(base, src)
+        absolute = resolve(base, src)
         if absolute in seen:
             continue
         seen.add(absolute)

@@ -1,46 +1,46 @@
-"""Post metadata: title, authors, dates, taxonomy, language, canonical URL and site."""
+"""Post metadata: title, authors, dates, taxonomy, language, canonical URL and site, each with the
+source it was read from ("json-ld", "opengraph", "meta", "microformats", "html", "url").
+
+Sources are tried per field in a fixed order (``ORDER`` below: the visible page first for the
+title and taxonomy, structured data first for dates and authors). A value that fails validation
+(a date like 0000-00-00, an author name full of HTML) is skipped as if absent: the next source is
+tried, and the field stays empty when none is good. Nothing here raises on bad input.
+"""
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
 
 from lxml import etree
 
 from archiver.items import Site
 
+from . import jsonld
 from . import selectors as S
+from .cleaning import resolve
+from .dates import date_from_url, normalise_date
+from .dom import DocIndex, ancestor_matches
+from .microformats import h_entry
 from .text import collapse
 
-JSON_LD = "//script[@type='application/ld+json']/text()"
-ARTICLE_TYPES = frozenset(
-    {
-        "article",
-        "blogposting",
-        "newsarticle",
-        "techarticle",
-        "scholarlyarticle",
-        "report",
-        "socialmediaposting",
-        "posting",
-        "liveblogposting",
-        "analysisnewsarticle",
-    }
-)
 TITLE_SEPARATORS = (" – ", " — ", " - ", " | ", " · ", " :: ", " » ")
 # A byline longer than this is a sentence, not a name.
 MAX_AUTHOR_CHARS = 80
-_BY_RE = re.compile(r"^\s*(?:posted\s+)?by\s*:?\s+", re.IGNORECASE)
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+# Longer than this is a paragraph, not a title.
+MAX_TITLE_CHARS = 400
+# Longer than this is not a category or tag name.
+MAX_TERM_CHARS = 100
+_BY_RE = re.compile(r"^\s*(?:posted\s+|written\s+)?by\s*:?\s+", re.IGNORECASE)
+_MARKUP_RE = re.compile(r"<[a-zA-Z/!][^>]*>|&[a-zA-Z]+;|&#\d+;")
 
 
 @dataclass
 class Metadata:
-    """What the page says about the post, outside its body."""
+    """What the page says about the post, outside its body, and where each field came from."""
 
     title: str = ""
     authors: list[str] = field(default_factory=list)
@@ -51,66 +51,86 @@ class Metadata:
     language: str | None = None
     canonical_url: str | None = None
     site: Site = field(default_factory=Site)
+    sources: dict[str, str] = field(default_factory=dict)
 
 
-def _meta(doc: etree._Element, *names: str) -> str | None:
-    """First non-empty <meta property|name|itemprop=...> content among ``names``."""
-    for name in names:
-        for attr in ("property", "name", "itemprop"):
-            for value in doc.xpath(f"//meta[@{attr}=$n]/@content", n=name):
-                value = collapse(value)
-                if value:
-                    return value
+class _Page:
+    """The page's metadata sources, each read once."""
+
+    def __init__(self, index: DocIndex, url: str, base: str) -> None:
+        self.index = index
+        self.url = url
+        self.base = base
+        self.meta: dict[str, str] = {}
+        for el in index.by_tag.get("meta", ()):
+            key = el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv")
+            value = collapse(el.get("content") or "")
+            if key and value:
+                self.meta.setdefault(key.strip().lower(), value)
+        self.meta_tags = [
+            collapse(el.get("content") or "")
+            for el in index.by_tag.get("meta", ())
+            if (el.get("property") or "").lower() == "article:tag"
+        ]
+        self.ld_objects = jsonld.json_ld_objects(index)
+        self.ld = jsonld.article(self.ld_objects) or {}
+        self.mf = h_entry(index)
+
+    def meta_value(self, *keys: str) -> str | None:
+        return next((self.meta[k] for k in keys if self.meta.get(k)), None)
+
+    def scoped(self, selector: str) -> list[etree._Element]:
+        """Matches that are not inside comments or sidebars."""
+        return [
+            el
+            for el in self.index.select(selector, live=False)
+            if not ancestor_matches(el, S.COMMENT_OR_SIDEBAR)
+        ]
+
+
+def _first(
+    sources: dict[str, str], name: str, candidates: Iterable[tuple[str, Callable[[], Any]]]
+) -> Any:
+    """The first candidate giving a value; its source is recorded under ``name``."""
+    for source, get in candidates:
+        value = get()
+        if value:
+            sources[name] = source
+            return value
     return None
 
 
-def _dedupe(values: list[str]) -> list[str]:
+def _dedupe(values: Iterable[str], max_chars: int = MAX_TERM_CHARS) -> list[str]:
     seen: set[str] = set()
     out = []
     for value in values:
         value = unicodedata.normalize("NFC", collapse(value))
-        if value and value.casefold() not in seen:
+        if not value or len(value) > max_chars or _MARKUP_RE.search(value):
+            continue
+        if value.casefold() not in seen:
             seen.add(value.casefold())
             out.append(value)
     return out
 
 
-def _json_ld_objects(doc: etree._Element) -> list[dict[str, Any]]:
-    objects: list[dict[str, Any]] = []
+def clean_name(value: str) -> str | None:
+    """A person's display name, or None when the value is not one (markup, a URL, a sentence).
 
-    def walk(node: Any) -> None:
-        if isinstance(node, list):
-            for item in node:
-                walk(item)
-        elif isinstance(node, dict):
-            objects.append(node)
-            if "@graph" in node:
-                walk(node["@graph"])
-
-    for raw in doc.xpath(JSON_LD):
-        try:
-            walk(json.loads(raw))
-        except (ValueError, RecursionError):
-            continue
-    return objects
+    >>> clean_name("  by Ann  Lee ")
+    'Ann Lee'
+    >>> [clean_name(v) for v in ("<a href='/x'>Ann</a>", "https://x.org/ann", "x" * 200)]
+    [None, None, None]
+    """
+    text = _BY_RE.sub("", collapse(value))
+    if not text or len(text) > MAX_AUTHOR_CHARS or _MARKUP_RE.search(text):
+        return None
+    if re.match(r"^(https?:)?//|^www\.", text, re.IGNORECASE) or "{" in text:
+        return None
+    return unicodedata.normalize("NFC", text)
 
 
-def _types(obj: dict[str, Any]) -> set[str]:
-    value = obj.get("@type")
-    values = value if isinstance(value, list) else [value]
-    return {str(v).lower() for v in values if v}
-
-
-def _names(value: Any) -> list[str]:
-    """Names out of a JSON-LD person/organisation value (string, object or list)."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        name = value.get("name")
-        return [name] if isinstance(name, str) else []
-    if isinstance(value, list):
-        return [n for v in value for n in _names(v)]
-    return []
+def _names(values: Iterable[str]) -> list[str]:
+    return _dedupe(n for n in (clean_name(v) for v in values) if n)
 
 
 def _strip_site_suffix(title: str, site_name: str | None) -> str:
@@ -125,173 +145,267 @@ def _strip_site_suffix(title: str, site_name: str | None) -> str:
     return title
 
 
-def page_title(doc: etree._Element) -> str:
+def _clean_title(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    text = collapse(value)
+    if not text or len(text) > MAX_TITLE_CHARS or _MARKUP_RE.search(text):
+        return None
+    return text
+
+
+def page_title(index: DocIndex) -> str:
     """The in-page post title heading, else <title> (as is): used for "Protected:" detection."""
-    for xpath in S.TITLE_HEADINGS:
-        for el in doc.xpath(xpath):
+    for selector in S.TITLE_HEADINGS:
+        for el in index.select(selector, live=False):
             text = collapse(el.text_content())
             if text:
                 return text
-    return collapse(" ".join(doc.xpath("//title//text()")))
+    return collapse(" ".join(t.text_content() for t in index.by_tag.get("title", ())[:1]))
 
 
-def _scoped(doc: etree._Element, xpath: str) -> list[etree._Element]:
-    return [el for el in doc.xpath(xpath) if el.xpath(S.NOT_IN_COMMENTS_OR_SIDEBAR)]
+def _heading_title(page: _Page) -> str | None:
+    for selector in S.TITLE_HEADINGS:
+        for el in page.scoped(selector):
+            text = collapse(el.text_content())
+            if text:
+                return text
+    return None
 
 
-def _authors(doc: etree._Element, ld: dict[str, Any] | None) -> list[str]:
-    if ld and ld.get("author"):
-        names = _dedupe(_names(ld["author"]))
-        if names:
-            return names
-    for xpath in S.AUTHOR_XPATHS:
-        names = []
-        matches = _scoped(doc, xpath)
+def _title(page: _Page, site: Site, sources: dict[str, str]) -> str:
+    title_tag = page.index.by_tag.get("title", ())
+    tag_text = collapse(title_tag[0].text_content()) if title_tag else ""
+    value = _first(
+        sources,
+        "title",
+        (
+            ("microformats", lambda: _clean_title((page.mf.get("p-name") or [None])[0])),
+            ("html", lambda: _heading_title(page)),
+            ("opengraph", lambda: _clean_title(page.meta_value("og:title"))),
+            ("meta", lambda: _clean_title(page.meta_value("twitter:title"))),
+            ("json-ld", lambda: _clean_title(page.ld.get("headline") or page.ld.get("name"))),
+            ("html", lambda: _clean_title(_strip_site_suffix(tag_text, site.name))),
+        ),
+    )
+    return unicodedata.normalize("NFC", value or "")
+
+
+def _html_authors(page: _Page) -> list[str]:
+    for selector in S.AUTHOR_SELECTORS:
+        matches = page.scoped(selector)
         if matches:
             # Bylines of other articles on the page (replies, teasers) are not this post's.
             home = next(matches[0].iterancestors("article"), None)
             matches = [el for el in matches if next(el.iterancestors("article"), None) is home]
-        for el in matches:
-            text = _BY_RE.sub("", collapse(el.text_content()))
-            if text and len(text) <= MAX_AUTHOR_CHARS:
-                names.append(text)
+        names = _names(el.text_content() for el in matches)
         if names:
-            return _dedupe(names)
-    meta = _meta(doc, "author", "article:author", "dc.creator", "DC.creator")
-    if meta and not meta.startswith("http"):
-        return [meta]
+            return names
     return []
 
 
-def _date(
-    doc: etree._Element, ld_value: Any, metas: tuple[str, ...], xpaths: tuple[str, ...]
-) -> str | None:
-    candidates = []
-    if isinstance(ld_value, str):
-        candidates.append(ld_value)
-    meta = _meta(doc, *metas)
-    if meta:
-        candidates.append(meta)
-    for xpath in xpaths:
-        candidates.extend(str(v) for v in doc.xpath(xpath))
-    for value in candidates:
-        value = value.strip()
-        if _DATE_RE.match(value):
-            return value
+def _authors(page: _Page, sources: dict[str, str]) -> list[str]:
+    return (
+        _first(
+            sources,
+            "authors",
+            (
+                ("json-ld", lambda: _names(jsonld.names(page.ld.get("author")))),
+                ("microformats", lambda: _names(page.mf.get("p-author", []))),
+                ("html", lambda: _html_authors(page)),
+                ("meta", lambda: _names([page.meta_value("author", "dc.creator") or ""])),
+                ("opengraph", lambda: _names([page.meta_value("article:author") or ""])),
+            ),
+        )
+        or []
+    )
+
+
+def _html_date(page: _Page, selectors: tuple[tuple[str, str], ...]) -> str | None:
+    for selector, attr in selectors:
+        for el in page.scoped(selector):
+            value = normalise_date(el.get(attr))
+            if value:
+                return value
     return None
 
 
-def _terms(doc: etree._Element, xpath: str) -> list[str]:
-    return _dedupe([el.text_content() for el in _scoped(doc, xpath)])
+def _date(page: _Page, sources: dict[str, str], name: str) -> str | None:
+    if name == "published":
+        ld_key, og_keys, meta_keys, mf_key = (
+            "datePublished",
+            ("article:published_time", "og:published_time"),
+            ("datepublished", "date", "dc.date", "dc.date.issued", "dcterms.created"),
+            "dt-published",
+        )
+        selectors = S.PUBLISHED_SELECTORS
+    else:
+        ld_key, og_keys, meta_keys, mf_key = (
+            "dateModified",
+            ("article:modified_time", "og:updated_time"),
+            ("datemodified", "last-modified", "dc.date.modified", "dcterms.modified"),
+            "dt-updated",
+        )
+        selectors = S.MODIFIED_SELECTORS
+    candidates: list[tuple[str, Callable[[], Any]]] = [
+        ("json-ld", lambda: normalise_date(jsonld.string(page.ld.get(ld_key)))),
+        ("opengraph", lambda: normalise_date(page.meta_value(*og_keys))),
+        ("meta", lambda: normalise_date(page.meta_value(*meta_keys))),
+        ("microformats", lambda: normalise_date((page.mf.get(mf_key) or [None])[0])),
+        ("html", lambda: _html_date(page, selectors)),
+    ]
+    if name == "published":
+        candidates.append(("url", lambda: date_from_url(page.url)))
+    return _first(sources, name, candidates)
 
 
-def _taxonomy(doc: etree._Element, ld: dict[str, Any] | None) -> tuple[list[str], list[str]]:
-    """(categories, tags). Block themes mark category links rel="tag" too: decide by container."""
-    categories = _terms(doc, S.CATEGORY_LINKS)
+def _html_taxonomy(page: _Page) -> tuple[list[str], list[str]]:
+    """(categories, tags) from links. Block themes mark category links rel="tag" too: decide by
+    container."""
+    category_links = page.scoped(
+        "a[rel~=category], " + ", ".join(f"{c} a" for c in _split(S.TAXONOMY_CATEGORY_CONTAINERS))
+    )
     tag_links = [
         el
-        for el in _scoped(doc, S.TAG_LINKS)
-        if not el.xpath(S.CATEGORY_CONTAINER) and "category" not in (el.get("rel") or "").split()
+        for el in page.scoped(
+            "a[rel~=tag], " + ", ".join(f"{c} a" for c in _split(S.TAXONOMY_TAG_CONTAINERS))
+        )
+        if "category" not in (el.get("rel") or "").split()
+        and not any(_has_class(a, S.TAXONOMY_CATEGORY_CONTAINERS) for a in el.iterancestors())
     ]
-    tags = _dedupe([el.text_content() for el in tag_links])
-    if not categories:
-        section = _meta(doc, "article:section")
-        if section:
-            categories = [section]
-        elif ld and isinstance(ld.get("articleSection"), (str, list)):
-            value = ld["articleSection"]
-            categories = _dedupe([value] if isinstance(value, str) else [str(v) for v in value])
-    if not tags:
-        tags = _dedupe(doc.xpath("//meta[@property='article:tag']/@content"))
-    return categories, tags
+    return (
+        _dedupe(el.text_content() for el in category_links),
+        _dedupe(el.text_content() for el in tag_links),
+    )
 
 
-def _language(doc: etree._Element) -> str | None:
-    for value in doc.xpath("/html/@lang | /html/@xml:lang"):
-        if value.strip():
-            return value.strip()
-    value = _meta(doc, "og:locale", "content-language", "language")
-    if value:
-        return value.replace("_", "-")
-    for value in doc.xpath(
-        "//meta[translate(@http-equiv, 'CONTENT-LANGUAGE', 'content-language')='content-language']/@content"
-    ):
-        if value.strip():
-            return value.strip()
-    return None
+def _split(selector_list: str) -> list[str]:
+    return [s.strip() for s in selector_list.split(",")]
 
 
-def _site(doc: etree._Element, url: str, ld_objects: list[dict[str, Any]]) -> Site:
-    name = _meta(doc, "og:site_name", "application-name")
+def _has_class(el: etree._Element, selector_list: str) -> bool:
+    classes = (el.get("class") or "").split()
+    return any(s.lstrip(".") in classes for s in _split(selector_list))
+
+
+def _taxonomy(page: _Page, sources: dict[str, str]) -> tuple[list[str], list[str]]:
+    html_categories, html_tags = _html_taxonomy(page)
+    categories = _first(
+        sources,
+        "categories",
+        (
+            ("html", lambda: html_categories),
+            ("opengraph", lambda: _dedupe([page.meta_value("article:section") or ""])),
+            ("json-ld", lambda: _dedupe(jsonld.strings(page.ld.get("articleSection")))),
+        ),
+    )
+    tags = _first(
+        sources,
+        "tags",
+        (
+            ("html", lambda: html_tags),
+            ("microformats", lambda: _dedupe(page.mf.get("p-category", []))),
+            ("opengraph", lambda: _dedupe(page.meta_tags)),
+            ("json-ld", lambda: _dedupe(jsonld.strings(page.ld.get("keywords")))),
+        ),
+    )
+    return categories or [], tags or []
+
+
+def _language(page: _Page, sources: dict[str, str]) -> str | None:
+    root = page.index.root
+    html_lang = (root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or "").strip()
+
+    def locale() -> str | None:
+        value = page.meta_value("og:locale")
+        return value.replace("_", "-") if value else None
+
+    return _first(
+        sources,
+        "language",
+        (
+            ("html", lambda: _language_tag(html_lang)),
+            ("opengraph", lambda: _language_tag(locale())),
+            ("meta", lambda: _language_tag(page.meta_value("content-language", "language"))),
+            ("json-ld", lambda: _language_tag(jsonld.string(page.ld.get("inLanguage")))),
+        ),
+    )
+
+
+def _language_tag(value: str | None) -> str | None:
+    """A BCP 47-looking tag ("en", "en-US", "zh-Hant-TW"), or None."""
+    if not value:
+        return None
+    value = value.strip().split(",")[0].strip().replace("_", "-")
+    return value if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", value) else None
+
+
+def _site(page: _Page, sources: dict[str, str]) -> Site:
+    name = None
     site_url = None
-    for xpath in S.SITE_NAME_XPATHS:
-        for el in doc.xpath(xpath):
+    og_name = page.meta_value("og:site_name")
+    if og_name:
+        name, sources["site_name"] = og_name, "opengraph"
+    elif page.meta_value("application-name"):
+        name, sources["site_name"] = page.meta_value("application-name"), "meta"
+    for selector in S.SITE_NAME_SELECTORS:
+        for el in page.index.select(selector, live=False):
             text = collapse(el.text_content())
             href = el.get("href") if el.tag == "a" else None
             if text and name is None:
-                name = text
+                name, sources["site_name"] = text, "html"
             if href and site_url is None:
-                site_url = urljoin(url, href.strip())
+                site_url = resolve(page.url, href)
             if name and site_url:
                 break
         if name and site_url:
             break
-    for obj in ld_objects:
-        if "website" in _types(obj):
-            if name is None and isinstance(obj.get("name"), str):
-                name = obj["name"]
+    for obj in page.ld_objects:
+        if "website" in jsonld.types(obj):
+            if name is None and isinstance(obj.get("name"), str) and collapse(obj["name"]):
+                name, sources["site_name"] = obj["name"], "json-ld"
             if site_url is None and isinstance(obj.get("url"), str):
-                site_url = urljoin(url, obj["url"])
+                site_url = resolve(page.url, obj["url"])
     return Site(name=collapse(name) if name else None, url=site_url)
 
 
-def extract_metadata(doc: etree._Element, url: str, base: str) -> Metadata:
+def _canonical(page: _Page, sources: dict[str, str]) -> str:
+    def link() -> str | None:
+        for el in page.index.by_tag.get("link", ()):
+            if "canonical" in (el.get("rel") or "").lower().split() and (el.get("href") or "").strip():
+                return resolve(page.base, el.get("href"))
+        return None
+
+    def og_url() -> str | None:
+        value = page.meta_value("og:url")
+        return resolve(page.base, value) if value else None
+
+    def ld_url() -> str | None:
+        value = jsonld.string(page.ld.get("url")) or jsonld.string(page.ld.get("mainEntityOfPage"))
+        return resolve(page.base, value) if value and value.startswith(("http", "/")) else None
+
+    return _first(
+        sources,
+        "canonical_url",
+        (("html", link), ("opengraph", og_url), ("json-ld", ld_url), ("url", lambda: page.url)),
+    )
+
+
+def extract_metadata(index: DocIndex, url: str, base: str) -> Metadata:
     """Everything but the body, read from the whole (unmodified) document."""
-    ld_objects = _json_ld_objects(doc)
-    ld = next((o for o in ld_objects if _types(o) & ARTICLE_TYPES), None)
-    site = _site(doc, url, ld_objects)
-    title = None
-    for xpath in S.TITLE_HEADINGS:
-        for el in _scoped(doc, xpath):
-            text = collapse(el.text_content())
-            if text:
-                title = text
-                break
-        if title:
-            break
-    if not title:
-        title = _meta(doc, "og:title", "twitter:title")
-    if not title and ld and isinstance(ld.get("headline"), str):
-        title = collapse(ld["headline"])
-    if not title:
-        title = _strip_site_suffix(collapse(" ".join(doc.xpath("//title//text()"))), site.name)
-    categories, tags = _taxonomy(doc, ld)
-    canonical = None
-    for href in doc.xpath("//link[@rel='canonical']/@href"):
-        if href.strip():
-            canonical = urljoin(base, href.strip())
-            break
-    if canonical is None:
-        og_url = _meta(doc, "og:url")
-        canonical = urljoin(base, og_url) if og_url else url
+    page = _Page(index, url, base)
+    sources: dict[str, str] = {}
+    site = _site(page, sources)
+    categories, tags = _taxonomy(page, sources)
     return Metadata(
-        title=unicodedata.normalize("NFC", title or ""),
-        authors=_authors(doc, ld),
-        published=_date(
-            doc,
-            ld.get("datePublished") if ld else None,
-            ("article:published_time", "datePublished", "date", "dc.date", "DC.date.issued"),
-            S.PUBLISHED_XPATHS,
-        ),
-        modified=_date(
-            doc,
-            ld.get("dateModified") if ld else None,
-            ("article:modified_time", "dateModified", "og:updated_time"),
-            S.MODIFIED_XPATHS,
-        ),
+        title=_title(page, site, sources),
+        authors=_authors(page, sources),
+        published=_date(page, sources, "published"),
+        modified=_date(page, sources, "modified"),
         categories=categories,
         tags=tags,
-        language=_language(doc),
-        canonical_url=canonical,
+        language=_language(page, sources),
+        canonical_url=_canonical(page, sources),
         site=site,
+        sources=sources,
     )

@@ -10,7 +10,6 @@ from lxml import etree
 
 from archiver.items import Post
 
-from . import selectors as S
 
 _PAGE_SUFFIX_RE = re.compile(r"/(\d+)/?$")
 # WordPress numbers post pages from 2; "/1/" is the post itself.
@@ -30,7 +29,10 @@ def next_page_urls_from_tree(doc: etree._Element, url: str, base: str | None = N
     page = urlsplit(url)
     permalink = _permalink_path(page.path)
     found: dict[int, str] = {}
-    for href in doc.xpath(S.PAGE_LINKS + "/@href"):
+    for a in doc.iter("a"):
+        href = a.get("href")
+        if not href:
+            continue
         target = urlsplit(urljoin(base or url, href.strip()))
         if (target.scheme, target.netloc) != (page.scheme, page.netloc):
             continue
@@ -54,10 +56,18 @@ def merge_pages(parts: list[Post]) -> Post:
         raise ValueError("merge_pages needs at least one part")
     merged = copy.deepcopy(parts[0])
     for part in parts[1:]:
+        # Caption positions are offsets into body.text: shift this page's past the text before it.
+        shift = len(merged.body.text) + 2 if merged.body.text and part.body.text else len(
+            merged.body.text
+        )
         texts = [t for t in (merged.body.text, part.body.text) if t]
         merged.body.text = "\n\n".join(texts)
         merged.body.html = merged.body.html + part.body.html
-        merged.captions.extend(copy.deepcopy(part.captions))
+        for caption in part.captions:
+            moved = copy.deepcopy(caption)
+            if moved.position is not None:
+                moved.position += shift
+            merged.captions.append(moved)
         merged.references.extend(copy.deepcopy(part.references))
         seen_images = {image.url for image in merged.images}
         merged.images.extend(copy.deepcopy(i) for i in part.images if i.url not in seen_images)

@@ -1,88 +1,99 @@
-"""Detect the blog platform and give its content-root selectors."""
+"""Detect the blog platform (generator meta, markup conventions) and give its content roots."""
 
 from __future__ import annotations
 
-from lxml import etree
+from .dom import DocIndex
 
-from .selectors import any_cls, cls
-
-GENERATOR = "//meta[translate(@name, 'GENERATOR', 'generator')='generator']/@content"
-# Markup conventions, per platform, checked when the generator meta says nothing useful.
+# Generator meta values, lower-cased substring -> platform ("WordPress 6.4", "Hugo 0.120.0",
+# "Jekyll v4.3.2", "Ghost 5.75", "Blogger", "Substack").
+GENERATORS: dict[str, str] = {
+    "wordpress": "wordpress",
+    "blogger": "blogger",
+    "ghost": "ghost",
+    "hugo": "hugo",
+    "jekyll": "jekyll",
+    "medium": "medium",
+    "substack": "substack",
+    "tumblr": "tumblr",
+}
+# Markup conventions per platform: CSS selectors, and substrings of <link href>/<script src>.
 MARKUP_SIGNS: dict[str, tuple[str, ...]] = {
     "wordpress": (
-        "//link[contains(@href, '/wp-content/') or contains(@href, '/wp-includes/')]",
-        "//script[contains(@src, '/wp-content/') or contains(@src, '/wp-includes/')]",
-        "//link[@rel='https://api.w.org/']",
-        "//*[" + any_cls("wp-block-post-content", "wp-site-blocks") + "]",
+        "link[rel='https://api.w.org/']",
+        ".wp-block-post-content, .wp-site-blocks",
     ),
-    "blogger": (
-        "//*[" + cls("post-body") + " and contains(@id, 'post-body-')]",
-        "//link[contains(@href, 'blogger.com')]",
-        "//meta[@content='blogger']",
-        "//script[contains(@src, 'blogger.com')]",
-    ),
-    "ghost": ("//*[" + cls("gh-content") + "]", "//script[contains(@src, '/ghost/')]"),
+    "blogger": ("div.post-body[id^=post-body-]", "meta[content=blogger]"),
+    "ghost": (".gh-content, .gh-article, .kg-card",),
     "medium": (
-        "//meta[@property='al:android:package' and @content='com.medium.reader']",
-        "//meta[@property='og:site_name' and @content='Medium']",
-        "//link[contains(@href, 'cdn-static-1.medium.com') or contains(@href, 'medium.com/_/')]",
+        "meta[property='al:android:package'][content='com.medium.reader']",
+        "meta[property='og:site_name'][content=Medium]",
+        ".postArticle-content, .section-content .section-inner",
     ),
-    "substack": (
-        "//link[contains(@href, 'substackcdn.com')]",
-        "//script[contains(@src, 'substackcdn.com')]",
-        "//*[" + cls("available-content") + "]",
-    ),
-    "tumblr": (
-        "//link[contains(@href, 'tumblr.com')]",
-        "//script[contains(@src, 'tumblr.com')]",
-        "//meta[contains(@property, 'tumblr')]",
-        "//iframe[contains(@src, 'tumblr.com')]",
-    ),
+    "substack": (".available-content, .post.newsletter-post",),
+    "tumblr": ("meta[property*=tumblr], meta[name*=tumblr]",),
+    "hugo": (),
+    "jekyll": (),
+}
+RESOURCE_SIGNS: dict[str, tuple[str, ...]] = {
+    "wordpress": ("/wp-content/", "/wp-includes/"),
+    "blogger": ("blogger.com", "blogblog.com"),
+    "ghost": ("/ghost/", "ghost.io", "/public/cards.min"),
+    "medium": ("cdn-static-1.medium.com", "medium.com/_/", "miro.medium.com"),
+    "substack": ("substackcdn.com", "substack.com/"),
+    "tumblr": ("tumblr.com", "assets.tumblr.com"),
     "hugo": (),
     "jekyll": (),
 }
 # Content roots per platform, most specific first.
 CONTENT_ROOTS: dict[str, tuple[str, ...]] = {
     "wordpress": (
-        "//*[" + cls("wp-block-post-content") + "]",
-        "//*[" + cls("entry-content") + "]",
-        "//*[" + cls("post-content") + "]",
-        "//*[" + cls("post-entry") + "]",
-        "//*[" + cls("entry") + "]",
+        ".wp-block-post-content",
+        ".entry-content",
+        ".post-content",
+        ".post-entry",
+        ".entry",
     ),
-    "blogger": (
-        "//*[" + cls("post-body") + "]",
-        "//*[" + cls("entry-content") + "]",
+    "blogger": (".post-body", ".entry-content"),
+    "ghost": (".gh-content", ".post-content", ".post-full-content", "section.content"),
+    "medium": (
+        "article .postArticle-content",
+        "article",
     ),
-    "ghost": ("//*[" + cls("gh-content") + "]", "//*[" + cls("post-content") + "]"),
-    "medium": ("//article//*[" + cls("postArticle-content") + "]", "//article"),
-    "substack": (
-        "//*[" + cls("available-content") + "]//*[" + cls("body") + "]",
-        "//*[" + cls("available-content") + "]",
-    ),
+    "substack": (".available-content .body", ".available-content", ".body.markup"),
     "tumblr": (
-        "//*[" + any_cls("post-content", "body-text") + "]",
-        "//article",
-        "//*[" + cls("post") + "]",
+        ".post-content, .body-text",
+        "article",
+        ".post",
     ),
-    "hugo": ("//*[" + any_cls("post-content", "content") + "]", "//article"),
-    "jekyll": ("//*[" + any_cls("post-content", "e-content") + "]", "//article"),
+    # Hugo and Jekyll themes: the usual theme classes (PaperMod .post-content, Ananke
+    # .e-content, Minima .post-content, Chirpy .content), then the article element.
+    "hugo": (".post-content", ".e-content", ".content", "article"),
+    "jekyll": (".post-content", ".e-content", ".entry-content", "article"),
 }
 
 
-def detect_platform(root: etree._Element) -> str | None:
+def detect_platform(index: DocIndex) -> str | None:
     """The platform name from the generator meta or markup conventions, or None if unknown."""
-    for generator in root.xpath(GENERATOR):
-        low = generator.lower()
-        for name in CONTENT_ROOTS:
-            if name in low:
+    for meta in index.by_tag.get("meta", ()):
+        if (meta.get("name") or "").lower() != "generator":
+            continue
+        low = (meta.get("content") or "").lower()
+        for key, name in GENERATORS.items():
+            if key in low:
                 return name
+    resources = [el.get("href") or "" for el in index.by_tag.get("link", ())]
+    resources += [el.get("src") or "" for el in index.by_tag.get("script", ())]
+    resources += [el.get("src") or "" for el in index.by_tag.get("iframe", ())]
     for name, signs in MARKUP_SIGNS.items():
-        if any(root.xpath(sign) for sign in signs):
+        if any(index.select(sign, live=False) for sign in signs):
+            return name
+        needles = RESOURCE_SIGNS[name]
+        if needles and any(n in r for r in resources for n in needles):
             return name
     return None
 
 
-def content_root_xpaths(platform: str | None) -> tuple[str, ...]:
-    """The platform's content-root XPaths, most specific first (empty when unknown)."""
+def content_root_selectors(platform: str | None) -> tuple[str, ...]:
+    """The platform's content-root selectors, most specific first (empty when unknown)."""
     return CONTENT_ROOTS.get(platform or "", ())
+

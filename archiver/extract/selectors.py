@@ -1,122 +1,126 @@
-"""Every XPath used by the extractor, named, so that a theme change is a one-line fix here."""
+"""Every selector used by the extractor, named, so that a theme change is a one-line fix here.
+
+Selectors are the CSS subset of ``dom.py`` (tags, classes, ids, attributes, descendant and child
+combinators), evaluated on a one-pass index of the page. Platform conventions are named as such;
+no rule names one site's class.
+"""
 
 from __future__ import annotations
 
 
-def cls(name: str) -> str:
-    """XPath predicate body: the element's class attribute contains the token ``name``."""
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+def classes(*names: str, tag: str = "") -> str:
+    """Selector list: elements (of ``tag``, if given) with any of the class tokens ``names``."""
+    return ", ".join(f"{tag}.{n}" for n in names)
 
 
-def any_cls(*names: str) -> str:
-    """XPath predicate body: the element has any of the class tokens ``names``."""
-    return " or ".join(cls(n) for n in names)
-
-
-def any_id(*names: str) -> str:
-    """XPath predicate body: the element's id is one of ``names``."""
-    return " or ".join(f"@id='{n}'" for n in names)
+def ids(*names: str) -> str:
+    """Selector list: elements whose id is one of ``names``."""
+    return ", ".join(f"#{n}" for n in names)
 
 
 # --- Not-a-post signals -------------------------------------------------------------------------
-PASSWORD_FORM = f"//form[{cls('post-password-form')}] | //form[contains(@action, 'postpass')]"
+PASSWORD_FORM = "form.post-password-form, form[action*=postpass]"
 PROTECTED_TITLE_PREFIXES = ("Protected:", "Private:")
 
-# --- Chrome: removed everywhere before the content root is chosen ------------------------------
+# --- Removed everywhere, first -----------------------------------------------------------------
 # Elements that never carry post text.
-ALWAYS_DROP = (
-    "//script | //style | //noscript | //template | //link | //meta | //form | //button"
-    " | //input | //select | //textarea | //object | //embed | //dialog"
+ALWAYS_DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "link",
+    "meta",
+    "form",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "object",
+    "embed",
+    "dialog",
 )
-HIDDEN = (
-    "//*[@hidden or @aria-modal='true' or @role='dialog'"
-    " or " + any_cls("hidden", "d-none", "hide", "modal", "sr-only", "visually-hidden") + "]"
-    " | //*[@hidden] | //*[contains(translate(@style, ' ', ''), 'display:none')]"
-    " | //*[contains(translate(@style, ' ', ''), 'visibility:hidden')]"
+HIDDEN = "[role=dialog], " + classes(
+    "hidden", "d-none", "hide", "modal", "sr-only", "visually-hidden"
 )
-AD_IFRAMES = (
-    "//iframe[contains(@src, 'doubleclick') or contains(@src, 'googlesyndication')"
-    " or contains(@src, 'amazon-adsystem') or contains(@src, 'adservice')"
-    " or contains(@id, 'google_ads') or not(@src)]"
-    " | //ins[" + cls("adsbygoogle") + "] | //*[starts-with(@id, 'div-gpt-ad')]"
-    " | //*[" + any_cls("adsbygoogle", "advertisement", "ad-container", "ad-slot", "ads") + "]"
+# Attribute tests (an XPath: libxml2 finds the few elements carrying them fastest); inline styles
+# that hide an element are compared with spaces removed, lower-cased.
+HIDDEN_ATTRS_XPATH = "//*[@hidden or @aria-modal='true' or @style]"
+HIDDEN_STYLES = ("display:none", "visibility:hidden")
+AD_IFRAME_SRC = ("doubleclick", "googlesyndication", "amazon-adsystem", "adservice")
+ADS = (
+    "ins.adsbygoogle, [id^=div-gpt-ad], iframe[id*=google_ads], "
+    + classes("adsbygoogle", "advertisement", "ad-container", "ad-slot", "ads")
 )
+
+# --- Chrome: removed around the content root ----------------------------------------------------
 SKIP_LINKS = (
-    "//a[" + any_cls("skip-link", "screen-reader-text", "skip-to-content", "assistive-text") + "]"
-    " | //*[" + cls("skip-link") + "]"
-    " | //a[starts-with(@href, '#') and starts-with(normalize-space(.), 'Skip to')]"
+    classes("skip-link", "screen-reader-text", "skip-to-content", "assistive-text", tag="a")
+    + ", .skip-link"
 )
-NAVIGATION = (
-    "//nav | //*[@role='navigation'] | //*[@role='menubar'] | //*[@role='menu']"
-    " | //*["
-    + any_cls(
-        "menu",
-        "nav",
-        "navigation",
-        "navbar",
-        "nav-menu",
-        "main-navigation",
-        "post-navigation",
-        "posts-navigation",
-        "nav-links",
-        "navigation-links",
-        "breadcrumb",
-        "breadcrumbs",
-        "pagination",
-        "page-links",
-        "post-nav-links",
-        "wp-block-navigation",
-        "wp-block-post-navigation-link",
-        "wp-block-query-pagination",
-    )
-    + "]"
+NAVIGATION = "nav, [role=navigation], [role=menubar], [role=menu], " + classes(
+    "menu",
+    "nav",
+    "navigation",
+    "navbar",
+    "nav-menu",
+    "main-navigation",
+    "post-navigation",
+    "posts-navigation",
+    "nav-links",
+    "navigation-links",
+    "breadcrumb",
+    "breadcrumbs",
+    "pagination",
+    "page-links",
+    "post-nav-links",
+    "wp-block-navigation",
+    "wp-block-post-navigation-link",
+    "wp-block-query-pagination",
 )
 HEADER_FOOTER = (
-    "//header | //footer | //*[@role='banner'] | //*[@role='contentinfo']"
-    " | //*["
-    + any_id("masthead", "colophon", "header", "footer", "site-header", "site-footer")
-    + "]"
-    " | //*["
-    + any_cls(
+    "header, footer, [role=banner], [role=contentinfo], "
+    + ids("masthead", "colophon", "header", "footer", "site-header", "site-footer")
+    + ", "
+    + classes(
         "site-header", "site-footer", "entry-meta", "entry-footer", "post-meta", "post-footer"
     )
-    + "]"
 )
 SIDEBARS = (
-    "//aside | //*[@role='complementary']"
-    " | //*[" + any_id("secondary", "sidebar", "tertiary") + "]"
-    " | //*[" + any_cls("widget", "widget-area", "sidebar", "wp-block-tag-cloud", "tagcloud") + "]"
+    "aside, [role=complementary], "
+    + ids("secondary", "sidebar", "tertiary")
+    + ", "
+    + classes("widget", "widget-area", "sidebar", "wp-block-tag-cloud", "tagcloud")
 )
-SHARE_RELATED = (
-    "//*[starts-with(@id, 'jp-relatedposts') or starts-with(@id, 'sharing')]"
-    " | //*["
-    + any_cls(
-        "sharedaddy",
-        "jp-relatedposts",
-        "sharing",
-        "share",
-        "shares",
-        "share-buttons",
-        "social-share",
-        "social-sharing",
-        "sharing-buttons",
-        "addtoany_share_save_container",
-        "related",
-        "related-posts",
-        "yarpp-related",
-        "wp-block-jetpack-related-posts",
-        "jp-post-flair",
-        "likes",
-        "wpl-likebox",
-        "author-bio",
-        "newsletter",
-        "subscribe",
-    )
-    + "]"
+SHARE_RELATED = "[id^=jp-relatedposts], [id^=sharing], " + classes(
+    "sharedaddy",
+    "jp-relatedposts",
+    "sharing",
+    "share",
+    "shares",
+    "share-buttons",
+    "social-share",
+    "social-sharing",
+    "sharing-buttons",
+    "addtoany_share_save_container",
+    "related",
+    "related-posts",
+    "yarpp-related",
+    "wp-block-jetpack-related-posts",
+    "jp-post-flair",
+    "likes",
+    "wpl-likebox",
+    "author-bio",
+    "newsletter",
+    "subscribe",
+    # Substack and Ghost subscription boxes and post footers (platform conventions).
+    "subscription-widget-wrap",
+    "post-ufi",
+    "gh-post-upgrade-cta",
 )
 ARCHIVE_HEADINGS = (
-    "//*[" + any_cls("page-title", "archive-title", "archive-header", "page-header") + "]"
-    " | //*[self::h1 or self::h2 or self::h3][" + cls("wp-block-query-title") + "]"
+    classes("page-title", "archive-title", "archive-header", "page-header")
+    + ", h1.wp-block-query-title, h2.wp-block-query-title, h3.wp-block-query-title"
 )
 # Heading text of an archive page ("Monthly Archives: July 2019", "Month: November 2021").
 ARCHIVE_HEADING_RE = (
@@ -124,9 +128,9 @@ ARCHIVE_HEADING_RE = (
     r"^\s*(day|month|year|category|tag|author|posts tagged|posted in)\s*:"
 )
 COMMENT_SECTIONS = (
-    "//*[" + any_id("comments", "respond", "disqus_thread", "comment-section", "commentform") + "]"
-    " | //*["
-    + any_cls(
+    ids("comments", "respond", "disqus_thread", "comment-section", "commentform")
+    + ", "
+    + classes(
         "comments",
         "comments-area",
         "comment-respond",
@@ -136,8 +140,9 @@ COMMENT_SECTIONS = (
         "wp-block-comments-query-loop",
         "wp-block-post-comments-form",
     )
-    + "]"
 )
+# Chrome groups, in the order they are removed.
+CHROME = (SKIP_LINKS, NAVIGATION, HEADER_FOOTER, SIDEBARS, SHARE_RELATED, ARCHIVE_HEADINGS)
 
 # Readability.js's "unlikely candidate" class/id words: inside the content root an element
 # matching UNLIKELY (and not MAYBE) is chrome that a theme nested into the post.
@@ -151,21 +156,26 @@ MAYBE_RE = r"and|article|body|column|content|main|mathjax|shadow"
 # --- Content roots --------------------------------------------------------------------------------
 # Platform-independent markers of the post body, tried after the platform's own selectors.
 GENERIC_ROOTS = (
-    "//*[@itemprop='articleBody']",
-    "//*[" + cls("entry-content") + "]",
-    "//*[" + cls("post-content") + "]",
-    "//*[" + cls("post-body") + "]",
-    "//*[" + cls("article-content") + "]",
-    "//*[" + cls("article-body") + "]",
-    "//*[" + cls("e-content") + "]",
+    "[itemprop=articleBody]",
+    ".entry-content",
+    ".post-content",
+    ".post-body",
+    ".article-content",
+    ".article-body",
+    ".e-content",
+)
+# A root candidate inside these is a comment, a widget or a teaser, not the post.
+COMMENT_OR_SIDEBAR = (
+    "aside, "
+    + ids("comments", "secondary", "sidebar")
+    + ", "
+    + classes("comment", "comments", "comment-list", "commentlist", "wp-block-comments", "widget")
 )
 
 # --- Captions -------------------------------------------------------------------------------------
-CAPTIONS = "//figcaption | //*[" + any_cls("wp-caption-text", "wp-caption-dd", "tr-caption") + "]"
-CAPTION_CONTAINER = (
-    "ancestor::*[self::figure or "
-    + any_cls("wp-caption", "tr-caption-container", "image-caption-container")
-    + "][1]"
+CAPTIONS = "figcaption, " + classes("wp-caption-text", "wp-caption-dd", "tr-caption")
+CAPTION_CONTAINER = "figure, " + classes(
+    "wp-caption", "tr-caption-container", "image-caption-container"
 )
 
 # --- References / footnotes ----------------------------------------------------------------------
@@ -179,117 +189,87 @@ REFERENCE_HEADINGS = frozenset(
         "source",
         "sources",
         "works cited",
+        "citations",
+        "literature cited",
+        "references and notes",
+        "references and further reading",
+        "sources and further reading",
     }
 )
-FOOTNOTE_HEADINGS = frozenset({"notes", "footnotes", "endnotes"})
+FOOTNOTE_HEADINGS = frozenset({"notes", "footnotes", "endnotes", "notes and references"})
+# Bibliography blocks recognised by markup: Pandoc/citeproc entries, reference lists.
 REFERENCE_BLOCKS = (
-    "//*[" + cls("csl-entry") + "]/parent::*[not(ancestor::*[" + cls("csl-entry") + "])]"
-    " | //ol[" + cls("references") + "]"
+    "#refs, div.references, ol.references, ul.references, ol.bibliography, ul.bibliography, "
+    "[role=doc-bibliography]"
 )
-FOOTNOTE_LISTS = (
-    "//ol[" + cls("footnotes") + " or " + cls("wp-block-footnotes") + "]"
-    " | //*[" + cls("footnotes") + "]//ol"
-    " | //li[starts-with(@id, 'footnote')]/parent::ol"
-    " | //*[@role='doc-endnotes']//li/parent::* | //li[starts-with(@id, 'fn')]/parent::*"
+REFERENCE_ENTRY = ".csl-entry"
+# Footnote lists: Pandoc/kramdown/Hugo (section.footnotes, div.footnotes, role=doc-endnotes),
+# WordPress core footnote blocks, and plugins (Easy Footnotes, Footnotes Made Easy, WP-Footnotes,
+# modern-footnotes lists, Jetpack), then generic id conventions (fn:1, fn1, fn-1, footnote-1).
+FOOTNOTE_CONTAINERS = (
+    "section.footnotes, div.footnotes, aside.footnotes, [role=doc-endnotes], "
+    "ol.footnotes, ol.wp-block-footnotes, ol.easy-footnotes-wrapper, div.footnotes_reference_container, "
+    "ol.modern-footnotes-list, ul.footnotes, div.footnote-list"
 )
-FOOTNOTE_BACKLINK = (
-    "a[starts-with(@href, '#fnref') or @role='doc-backlink' or @rev='footnote'"
-    " or "
-    + any_cls("footnote-backref", "footnote-back-link", "reversefootnote")
-    # WordPress core footnotes and many plugins: an in-page link made only of a return arrow.
-    + " or (starts-with(@href, '#') and normalize-space(@href) != '#'"
-    " and translate(normalize-space(.), '\u21a9\ufe0e\ufe0f\u2191\u2934^ ', '') = '')]"
+FOOTNOTE_ITEM_ID_RE = r"^(?:fn|footnote|easy-footnote-bottom|ftn|note|endnote)[-_:]?[\w.-]*\d"
+# A back-link to the marker inside a note: removed from the note's text.
+FOOTNOTE_BACKLINK_CLASSES = frozenset(
+    {"footnote-backref", "footnote-back-link", "reversefootnote", "footnote-return", "easy-footnote-to-top"}
 )
+FOOTNOTE_BACKLINK_HREF_RE = r"^#(?:fnref|fnr|ref|footnote-ref|easy-footnote-\d)"
+# Characters a link made only of them is a return arrow (WordPress core footnotes, many plugins).
+BACKLINK_CHARS = "\u21a9\ufe0e\ufe0f\u2191\u2934^ "
+# Footnote markers in the text: links to a note (collected to map marker -> note id).
+FOOTNOTE_MARKERS = "a[href^='#fn'], a[href^='#footnote'], a[role=doc-noteref], sup a[href^='#']"
 
 # --- Metadata -------------------------------------------------------------------------------------
-NOT_IN_COMMENTS_OR_SIDEBAR = (
-    "not(ancestor::*["
-    + any_cls("comment", "comments", "comment-list", "commentlist", "wp-block-comments", "widget")
-    + " or self::aside or "
-    + any_id("comments", "secondary", "sidebar")
-    + "])"
-)
 TITLE_HEADINGS = (
-    "//h1[" + any_cls("entry-title", "post-title", "wp-block-post-title", "p-name") + "]",
-    "//*[self::h1 or self::h2][" + any_cls("wp-block-post-title", "entry-title") + "]",
-    "//*[self::h2 or self::h3][" + any_cls("post-title", "entry-title") + "]",
-    "//article//h1",
-    "//*[@itemprop='headline']",
+    classes("entry-title", "post-title", "wp-block-post-title", "p-name", tag="h1"),
+    "h1.wp-block-post-title, h1.entry-title, h2.wp-block-post-title, h2.entry-title",
+    "h2.post-title, h2.entry-title, h3.post-title, h3.entry-title",
+    "article h1",
+    "[itemprop=headline]",
 )
-AUTHOR_XPATHS = (
-    "//*[" + cls("wp-block-post-author__name") + "]",
-    "//*[" + cls("author") + "]//*[" + cls("fn") + "]",
-    "//a[@rel='author']",
-    "//*[@itemprop='author']//*[@itemprop='name']",
-    "//*[@itemprop='author']",
-    "//*[" + any_cls("post-author", "author-name", "entry-author") + "]",
-    "//*[" + cls("byline") + "]",
+AUTHOR_SELECTORS = (
+    ".wp-block-post-author__name",
+    ".author .fn",
+    "a[rel~=author]",
+    "[itemprop=author] [itemprop=name]",
+    "[itemprop=author]",
+    classes("post-author", "author-name", "entry-author"),
+    ".byline",
 )
-PUBLISHED_XPATHS = (
-    "//*[@itemprop='datePublished']/@content",
-    "//time[@itemprop='datePublished']/@datetime",
-    "//*[" + cls("wp-block-post-date") + "]//time/@datetime",
-    "//time[" + cls("published") + "]/@datetime",
-    "//time[" + cls("entry-date") + "]/@datetime",
-    "//abbr[" + cls("published") + "]/@title",
-    "//time[@pubdate]/@datetime",
-    "//article//time/@datetime",
+PUBLISHED_SELECTORS = (
+    ("[itemprop=datePublished]", "content"),
+    ("time[itemprop=datePublished]", "datetime"),
+    (".wp-block-post-date time", "datetime"),
+    ("time.published", "datetime"),
+    ("time.entry-date", "datetime"),
+    ("abbr.published", "title"),
+    ("time[pubdate]", "datetime"),
+    ("article time", "datetime"),
 )
-MODIFIED_XPATHS = (
-    "//*[@itemprop='dateModified']/@content",
-    "//time[@itemprop='dateModified']/@datetime",
-    "//time[" + cls("updated") + "]/@datetime",
-    "//abbr[" + cls("updated") + "]/@title",
+MODIFIED_SELECTORS = (
+    ("[itemprop=dateModified]", "content"),
+    ("time[itemprop=dateModified]", "datetime"),
+    ("time.updated", "datetime"),
+    ("abbr.updated", "title"),
 )
-CATEGORY_LINKS = (
-    "//a[contains(concat(' ', normalize-space(@rel), ' '), ' category ')]"
-    " | //*["
-    + any_cls("taxonomy-category", "cat-links", "post-categories", "entry-categories", "categories")
-    + "]//a"
+TAXONOMY_CATEGORY_CONTAINERS = classes(
+    "taxonomy-category", "cat-links", "post-categories", "entry-categories", "categories"
 )
-CATEGORY_CONTAINER = (
-    "ancestor::*["
-    + any_cls("taxonomy-category", "cat-links", "post-categories", "entry-categories", "categories")
-    + "]"
+TAXONOMY_TAG_CONTAINERS = classes(
+    "taxonomy-post_tag", "tags-links", "tag-links", "post-tags", "entry-tags", "tags", "post-labels"
 )
-TAG_LINKS = (
-    "//*["
-    + any_cls(
-        "taxonomy-post_tag",
-        "tags-links",
-        "tag-links",
-        "post-tags",
-        "entry-tags",
-        "tags",
-        "post-labels",
-    )
-    + "]//a | //a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]"
-)
-SITE_NAME_XPATHS = (
-    "//*[" + cls("wp-block-site-title") + "]//a",
-    "//*[" + cls("site-title") + "]//a",
-    "//*[" + cls("site-title") + "]",
-    "//*[@id='site-title']",
-    "//a[@rel='home']",
+SITE_NAME_SELECTORS = (
+    ".wp-block-site-title a",
+    ".site-title a",
+    ".site-title",
+    "#site-title",
+    "a[rel~=home]",
 )
 
 # --- Comments -------------------------------------------------------------------------------------
-COMMENT_ITEMS = (
-    "//*["
-    + any_cls("comment-list", "commentlist", "wp-block-comment-template")
-    + "]//li[starts-with(@id, 'comment-') or "
-    + any_cls("comment")
-    + "]"
-)
-COMMENT_AUTHOR = (
-    ".//*[" + cls("comment-author") + "]//*[" + cls("fn") + "]"
-    " | .//*[" + cls("wp-block-comment-author-name") + "]"
-    " | .//*[" + cls("comment-author") + "]"
-)
-COMMENT_CONTENT = (
-    ".//*[" + any_cls("comment-content", "wp-block-comment-content", "comment-text") + "]"
-)
-COMMENT_TIME = ".//time[@datetime]"
-
-# --- Multi-page posts -----------------------------------------------------------------------------
-PAGE_LINKS = "//a[@href]"
+COMMENT_LISTS = classes("comment-list", "commentlist", "wp-block-comment-template")
+COMMENT_AUTHOR = ".comment-author .fn, .wp-block-comment-author-name, .comment-author"
+COMMENT_CONTENT = classes("comment-content", "wp-block-comment-content", "comment-text")

@@ -14,13 +14,17 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from archiver import discovery, events, sniff
 from archiver.discovery import Scope
 from archiver.extract import next_page_urls
+from archiver.incremental import Planner, listing_digest
 from archiver.items import FetchedPage, FetchedPost, PageCapture
+from archiver.middlewares import TOO_LARGE_KEY
 from archiver.warc import META_KEY
 
 MAX_TRAPS_REPORTED = 10_000
@@ -55,10 +59,14 @@ class BlogSpider(scrapy.Spider):
         self.failures: list[dict[str, Any]] = []
         """Requests that got no response at all (timeouts, refused connections, ...)."""
         self.start_status: int | None = None
+        """HTTP status of the start URL, None while (or when) it got no answer."""
         self.listing_pages = 0
         self.listings_seen: set[tuple[str | None, frozenset[str]]] = set()
         self.traps_reported: set[str] = set()
-        """HTTP status of the start URL, None while (or when) it got no answer."""
+        self._planner: Planner | None = None
+        self.months_changed: set[str] = set()
+        """Months whose archive changed since the last crawl (incremental runs)."""
+        self._unlisted_checked = False
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> BlogSpider:
@@ -67,6 +75,8 @@ class BlogSpider(scrapy.Spider):
         kwargs.setdefault("until", settings.get("ARCHIVER_UNTIL") or None)
         kwargs.setdefault("max_posts", settings.getint("ARCHIVER_MAX_POSTS") or None)
         spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         if spider.max_posts:
             crawler.settings.set("CLOSESPIDER_ITEMCOUNT", spider.max_posts, priority="spider")
         return spider
@@ -79,7 +89,7 @@ class BlogSpider(scrapy.Spider):
             callback=self.parse_listing,
             cb_kwargs={"month": self.only_month},
             errback=self.listing_failed,
-            meta={"archiver_start": True},
+            meta={"archiver_start": True, **self.planner.listing_meta(self.start_url)},
         )
         if not self.only_month and self.settings.getbool("ARCHIVER_USE_SITEMAPS", True):
             for name in ("wp-sitemap.xml", "sitemap.xml"):
@@ -87,10 +97,28 @@ class BlogSpider(scrapy.Spider):
                     self.scope.home + name, callback=self.parse_sitemap, errback=self.ignore_failure
                 )
 
+    @property
+    def planner(self) -> Planner:
+        """Incremental decisions, from the state the StateExtension opened at spider_opened."""
+        state = getattr(self.crawler, "archiver_state", None)
+        if self._planner is None or (self._planner.state is None and state is not None):
+            settings = self.settings
+            refresh = settings.get("ARCHIVER_REFRESH_AFTER_DAYS")
+            refresh = None if refresh in (None, "") else float(refresh)
+            self._planner = Planner(
+                state,
+                full=settings.getbool("ARCHIVER_FULL"),
+                refresh_after_days=refresh,
+                recent_months=settings.getint("ARCHIVER_RECENT_MONTHS", 0),
+            )
+        return self._planner
+
     def _in_range(self, month: str | None) -> bool:
         return month is None or discovery.month_in_range(month, self.since, self.until)
 
-    def _post_request(self, url: str, month: str | None) -> Iterator[scrapy.Request]:
+    def _post_request(
+        self, url: str, month: str | None, entry: str | None = None, lastmod: str | None = None
+    ) -> Iterator[scrapy.Request]:
         if url in self.posts_seen:
             return
         url_month = discovery.month_of_post_url(self.scope, url)
@@ -98,22 +126,35 @@ class BlogSpider(scrapy.Spider):
             return
         self.posts_seen.add(url)
         yield from self._month_request(url_month)
+        plan = self.planner.plan_post(url, entry, lastmod)
+        self.crawler.stats.inc_value(f"archiver/incremental/{plan.reason}")
+        if not plan.fetch:
+            return
         yield scrapy.Request(
             url,
             callback=self.parse_post,
             cb_kwargs={"archive_month": month or url_month, "pages": [], "remaining": None},
             errback=self.post_failed,
             priority=1,
+            headers=plan.headers,
+            meta=plan.meta,
         )
 
     def _month_request(self, month: str | None, url: str | None = None) -> Iterator[scrapy.Request]:
         """Request a monthly archive the first time it is seen (home mode only)."""
         if self.only_month or not month or month in self.month_urls or not self._in_range(month):
             return
+        if not self.planner.month_wanted(month):
+            self.crawler.stats.inc_value("archiver/incremental/month_not_recent")
+            return
         url = url or self.scope.month_url(month)
         self.month_urls[month] = url
         yield scrapy.Request(
-            url, self.parse_listing, cb_kwargs={"month": month}, errback=self.listing_failed
+            url,
+            self.parse_listing,
+            cb_kwargs={"month": month},
+            errback=self.listing_failed,
+            meta=self.planner.listing_meta(url),
         )
 
     def parse_listing(self, response: Response, month: str | None = None) -> Iterator[Any]:
@@ -130,15 +171,27 @@ class BlogSpider(scrapy.Spider):
             return
         for found, url in listing.months.items():
             yield from self._month_request(found, url)
-        for url in listing.next_pages:
-            yield scrapy.Request(
-                url, self.parse_listing, cb_kwargs={"month": month}, errback=self.listing_failed
-            )
+        if self.planner.listing_unchanged(response.url, listing_digest(listing.entries)):
+            # Same posts, same entries as last time: the rest of this listing has not changed.
+            self.crawler.stats.inc_value("archiver/incremental/listing_unchanged")
+        else:
+            if month and response.url == self.month_urls.get(month):
+                self.months_changed.add(month)
+            for url in listing.next_pages:
+                yield scrapy.Request(
+                    url,
+                    self.parse_listing,
+                    cb_kwargs={"month": month},
+                    errback=self.listing_failed,
+                    meta=self.planner.listing_meta(url),
+                )
         for url in listing.posts:
             url_month = discovery.month_of_post_url(self.scope, url)
             if self.only_month and url_month and url_month != self.only_month:
                 continue
-            yield from self._post_request(url, month if month and not url_month else url_month)
+            yield from self._post_request(
+                url, month if month and not url_month else url_month, listing.entries.get(url)
+            )
 
     def _listing_exhausted(self, url: str, month: str | None, posts: list[str]) -> bool:
         """True when a listing page must not be followed further: an archive page with no posts
@@ -176,8 +229,8 @@ class BlogSpider(scrapy.Spider):
         sitemap = discovery.parse_sitemap(response.body, response.url, self.scope)
         for url in sitemap.sitemaps:
             yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.ignore_failure)
-        for url, _lastmod in sitemap.posts:
-            yield from self._post_request(url, None)
+        for url, lastmod in sitemap.posts:
+            yield from self._post_request(url, None, lastmod=lastmod)
 
     def parse_post(
         self,
@@ -187,9 +240,16 @@ class BlogSpider(scrapy.Spider):
         remaining: list[str] | None,
     ) -> Iterator[Any]:
         """One page of a post; multi-page posts are fetched page after page, then yielded whole."""
+        if response.status == 304 and not pages:
+            self.crawler.stats.inc_value("archiver/incremental/not_modified")
+            return
         if response.status >= 300:
             # A probe for page N+1 that redirects or 404s just ends a multi-page post.
-            if not pages:
+            if not pages and response.meta.get("archiver_known") and response.status in (404, 410):
+                events.report(
+                    self.crawler, "skipped", "gone", response.url, "archived versions kept"
+                )
+            elif not pages:
                 self.logger.info("Post %s answered %s: not archived", response.url, response.status)
                 events.report(
                     self.crawler, "errors", f"http_{response.status}", response.url, "post"
@@ -197,10 +257,14 @@ class BlogSpider(scrapy.Spider):
             if pages:
                 yield FetchedPost(pages=pages, archive_month=archive_month)
             return
-        problem = sniff.body_problem(
-            response.body,
-            response.headers.get(b"Content-Type", b"").decode("latin-1"),
-            response.flags,
+        problem = (
+            "too_large"
+            if response.meta.get(TOO_LARGE_KEY)
+            else sniff.body_problem(
+                response.body,
+                response.headers.get(b"Content-Type", b"").decode("latin-1"),
+                response.flags,
+            )
         )
         if problem:
             self.logger.warning("Post page %s not archived as a post: %s", response.url, problem)
@@ -287,12 +351,13 @@ class BlogSpider(scrapy.Spider):
             self.logger.info("No further page at %s (%s)", request.url, message)
             return request
         category, event = events.classify_failure(failure.value)
+        url = request.meta.get("redirect_urls", [request.url])[0]  # the URL we asked for
         self.logger.warning(
             "%s %s not fetched (%s): %s", kind.capitalize(), request.url, event, message
         )
         self.crawler.stats.inc_value(f"archiver/fetch_failed/{kind}")
         self.failures.append({"url": request.url, "kind": kind, "error": message})
-        events.report(self.crawler, category, event, request.url, f"{kind}: {message}")
+        events.report(self.crawler, category, event, url, f"{kind}: {message}")
         return request
 
     def listing_failed(self, failure: Failure) -> None:
@@ -304,6 +369,40 @@ class BlogSpider(scrapy.Spider):
         pages = request.cb_kwargs.get("pages") or []
         if pages:
             yield FetchedPost(pages=pages, archive_month=request.cb_kwargs.get("archive_month"))
+
+    def spider_idle(self) -> None:
+        """Once, at the end of an incremental run: known posts that a changed monthly archive no
+        longer lists are asked for again, so that a deleted post is recorded as gone."""
+        state = getattr(self.crawler, "archiver_state", None)
+        if self._unlisted_checked or state is None or not self.planner.incremental:
+            return
+        self._unlisted_checked = True
+        scheduled = 0
+        for url in state.post_urls():
+            month = discovery.month_of_post_url(self.scope, url)
+            if url in self.posts_seen or month not in self.months_changed:
+                continue
+            self.posts_seen.add(url)
+            plan = self.planner.plan_post(url, force="unlisted")
+            request = scrapy.Request(
+                url,
+                callback=self.parse_post,
+                cb_kwargs={"archive_month": month, "pages": [], "remaining": None},
+                errback=self.post_failed,
+                headers=plan.headers,
+                meta={**plan.meta, "handle_httpstatus_list": [304, 404, 410]},
+            )
+            self.crawler.engine.crawl(request)  # type: ignore[union-attr]
+            scheduled += 1
+        if scheduled:
+            self.crawler.stats.inc_value("archiver/incremental/unlisted", scheduled)
+            raise DontCloseSpider
+
+    def request_dropped(self, request: scrapy.Request, spider: scrapy.Spider) -> None:
+        """A redirect back to a URL already fetched is a loop: the scheduler drops it; say so."""
+        if request.meta.get("redirect_urls"):
+            first = request.meta["redirect_urls"][0]
+            events.report(self.crawler, "traps", "redirect_loop", first, f"back to {request.url}")
 
     def ignore_failure(self, failure: Failure) -> None:
         self.logger.info("Optional request failed: %s", failure.getErrorMessage())

@@ -1,0 +1,334 @@
+"""Extraction quality and speed, ours side by side with trafilatura and readability-lxml.
+
+    python3 benchmarks/extraction.py [--fixtures ../shared/fixtures] [--repeat 5] [--json FILE]
+
+Datasets: ``readability-blogs`` (25 blog pages; reference = Readability.js's expected.html as
+text) and ``wordpress`` (the recorded WordPress site; reference = truth.json's body_text,
+captions, references and footnotes; a multi-page post is scored once, its pages' texts joined).
+
+Metrics, per extractor and dataset:
+- body P/R/F1: 4-gram shingles of lower-cased ``\\w+`` tokens (the Zyte article-extraction
+  benchmark's metric), per page or post, then the mean over pages (``archiver.extract.scoring``);
+- caption P/R: exact whitespace-collapsed caption texts, micro-averaged; n/a for the peers,
+  which output no caption field;
+- ref URL recall: the reference and footnote URLs of truth.json found, as exact strings, among
+  the extractor's URLs: our ``references[].urls``; for the peers, every link of their output
+  in a second, untimed run with links on (trafilatura XML ``<ref target>``, readability-lxml
+  ``<a href>``): they have no reference field;
+- time: each page is extracted ``--repeat`` times in this one process, single-threaded, and its
+  time is the fastest run (timeit's convention: it filters out other processes' interference);
+  reported as mean, median, p95 and max ms per page, and pages/s = 1000 / mean.
+
+Peers: trafilatura ``bare_extraction(html, url=..., with_metadata=True)`` with its defaults, and
+with ``fast=True``; readability-lxml ``Document(html, url=...).summary(html_partial=True)`` plus
+``title()``. Every extractor is given the page's raw bytes.
+Ours also gets "ours+captions" on readability-blogs: body text with the captions put back at
+their positions, since Readability's reference keeps figure captions and ours keeps them apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from archiver.extract import STAGES, ExtractionError, extract_post, merge_pages  # noqa: E402
+from archiver.extract.scoring import (  # noqa: E402
+    caption_texts,
+    html_to_text,
+    matches,
+    ngram_prf,
+    with_captions,
+)
+from archiver.extract.text import collapse  # noqa: E402
+
+READABILITY_URL = "http://fakehost/test/page.html"
+
+
+@dataclass
+class Case:
+    """One scored unit: a page (or a multi-page post) with its expected outputs."""
+
+    name: str
+    pages: list[tuple[str, bytes]]
+    text: str
+    captions: list[str] | None
+    ref_urls: list[str] | None
+
+
+@dataclass
+class Output:
+    """What an extractor gave for one case."""
+
+    text: str = ""
+    captions: list[str] | None = None
+    caption_positions: list[int | None] = field(default_factory=list)
+    urls: list[str] | None = None
+    seconds: list[float] = field(default_factory=list)
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+def readability_cases(folder: Path) -> list[Case]:
+    cases = []
+    for page in sorted(p for p in folder.iterdir() if (p / "source.html").is_file()):
+        expected = (page / "expected.html").read_text(encoding="utf-8")
+        cases.append(
+            Case(
+                name=page.name,
+                pages=[(READABILITY_URL, (page / "source.html").read_bytes())],
+                text=html_to_text(expected),
+                captions=caption_texts(expected),
+                ref_urls=None,
+            )
+        )
+    return cases
+
+
+def wordpress_cases(folder: Path) -> list[Case]:
+    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+    index = json.loads((folder / "index.json").read_text(encoding="utf-8"))["entries"]
+    cases = []
+    for post in truth["posts"]:
+        pages = []
+        for url in post["page_urls"]:
+            parts = urlsplit(url)
+            key = parts.path + (f"?{parts.query}" if parts.query else "")
+            pages.append((url, (folder / index[key]["file"]).read_bytes()))
+        urls = [u for r in post["references"] + post["footnotes"] for u in r["urls"]]
+        cases.append(
+            Case(
+                name=post["slug"][:40],
+                pages=pages,
+                text=post["body_text"],
+                captions=post["captions"],
+                ref_urls=urls,
+            )
+        )
+    return cases
+
+
+# --- Extractors -----------------------------------------------------------------------------------
+
+
+def _timed(fn: Callable[[], Any], repeat: int) -> tuple[Any, float]:
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - started)
+    return result, best
+
+
+def run_ours(case: Case, repeat: int) -> Output:
+    out = Output(captions=[], urls=[])
+    parts = []
+    for url, data in case.pages:
+        best_stages: dict[str, float] = {}
+        best_total = float("inf")
+        post = None
+        for _ in range(repeat):
+            stages: dict[str, float] = {}
+            started = time.perf_counter()
+            try:
+                post = extract_post(data, url, timings=stages)
+            except ExtractionError:
+                post = None
+            total = time.perf_counter() - started
+            if total < best_total:
+                best_total, best_stages = total, stages
+        out.seconds.append(best_total)
+        for stage, seconds in best_stages.items():
+            out.stages[stage] = out.stages.get(stage, 0.0) + seconds
+        if post is not None:
+            parts.append(post)
+    if parts:
+        post = merge_pages(parts) if len(parts) > 1 else parts[0]
+        out.text = post.body.text
+        out.captions = [c.text for c in post.captions]
+        out.caption_positions = [c.position for c in post.captions]
+        out.urls = [u for r in post.references for u in r.urls]
+    return out
+
+
+def _trafilatura(fast: bool) -> Callable[[Case, int], Output]:
+    import trafilatura
+
+    def run(case: Case, repeat: int) -> Output:
+        out = Output(urls=[])
+        texts = []
+        for url, data in case.pages:
+            doc, seconds = _timed(
+                lambda data=data, url=url: trafilatura.bare_extraction(
+                    data, url=url, with_metadata=True, fast=fast
+                ),
+                repeat,
+            )
+            out.seconds.append(seconds)
+            texts.append((doc.text if doc is not None else "") or "")
+            xml = trafilatura.extract(
+                data, url=url, output_format="xml", include_links=True, fast=fast
+            )
+            if xml:
+                from lxml import etree
+
+                tree = etree.fromstring(xml.encode("utf-8"))
+                out.urls.extend(ref.get("target") for ref in tree.iter("ref") if ref.get("target"))
+        out.text = "\n\n".join(t for t in texts if t)
+        return out
+
+    return run
+
+
+def run_readability(case: Case, repeat: int) -> Output:
+    import lxml.html
+    from readability import Document
+
+    out = Output(urls=[])
+    texts = []
+    for url, data in case.pages:
+
+        def extract(data: bytes = data, url: str = url) -> tuple[str, str]:
+            doc = Document(data, url=url)
+            return doc.summary(html_partial=True), doc.title()
+
+        (summary, _title), seconds = _timed(extract, repeat)
+        out.seconds.append(seconds)
+        texts.append(html_to_text(summary))
+        if summary.strip():
+            out.urls.extend(a.get("href") for a in lxml.html.fromstring(summary).iter("a"))
+    out.text = "\n\n".join(t for t in texts if t)
+    return out
+
+
+# --- Scoring and report ---------------------------------------------------------------------------
+
+
+def score(cases: list[Case], outputs: list[Output], captions_in_text: bool = False) -> dict:
+    prf = []
+    cap = [0, 0, 0]
+    urls = [0, 0]
+    seconds = [s for o in outputs for s in o.seconds]
+    for case, out in zip(cases, outputs, strict=True):
+        text = out.text
+        if captions_in_text and out.captions:
+            text = with_captions(text, zip(out.caption_positions, out.captions, strict=True))
+        prf.append(ngram_prf(text, case.text))
+        if out.captions is not None and case.captions is not None:
+            got = [collapse(c) for c in out.captions]
+            for i, n in enumerate(matches(got, [collapse(c) for c in case.captions])):
+                cap[i] += n
+        if out.urls is not None and case.ref_urls:
+            wanted = set(out.urls)
+            urls[0] += sum(1 for u in case.ref_urls if u in wanted)
+            urls[1] += len(case.ref_urls)
+    ms = sorted(s * 1000 for s in seconds)
+    return {
+        "pages": len(seconds),
+        "P": statistics.mean(p for p, _, _ in prf),
+        "R": statistics.mean(r for _, r, _ in prf),
+        "F1": statistics.mean(f for _, _, f in prf),
+        "caption_P": cap[0] / cap[1] if cap[1] else None,
+        "caption_R": cap[0] / cap[2] if cap[2] else None,
+        "captions_expected": cap[2],
+        "ref_url_recall": urls[0] / urls[1] if urls[1] else None,
+        "ref_urls_expected": urls[1],
+        "ms_mean": statistics.mean(ms),
+        "ms_median": statistics.median(ms),
+        "ms_p95": ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))],
+        "ms_max": ms[-1],
+        "pages_per_s": 1000 / statistics.mean(ms),
+        "per_case_F1": {c.name: round(f, 4) for c, (_, _, f) in zip(cases, prf, strict=True)},
+    }
+
+
+def _fmt(value: float | None, pattern: str = "{:.3f}") -> str:
+    return "n/a" if value is None else pattern.format(value)
+
+
+def print_table(results: dict[str, dict[str, dict]], stages: dict[str, dict[str, float]]) -> None:
+    header = (
+        f"{'dataset':18s} {'extractor':20s} {'pages':>5s} {'P':>6s} {'R':>6s} {'F1':>6s} "
+        f"{'capP':>6s} {'capR':>6s} {'refURL':>6s} {'ms mean':>8s} {'median':>7s} {'p95':>7s} "
+        f"{'max':>7s} {'pages/s':>8s}"
+    )
+    print(header)
+    print("-" * len(header))
+    for dataset, by_extractor in results.items():
+        for name, r in by_extractor.items():
+            print(
+                f"{dataset:18s} {name:20s} {r['pages']:5d} {r['P']:6.3f} {r['R']:6.3f} "
+                f"{r['F1']:6.3f} {_fmt(r['caption_P']):>6s} {_fmt(r['caption_R']):>6s} "
+                f"{_fmt(r['ref_url_recall']):>6s} {r['ms_mean']:8.2f} {r['ms_median']:7.2f} "
+                f"{r['ms_p95']:7.2f} {r['ms_max']:7.2f} {r['pages_per_s']:8.1f}"
+            )
+    print()
+    for dataset, per_stage in stages.items():
+        total = sum(per_stage.values())
+        parts = ", ".join(f"{s} {per_stage.get(s, 0.0):.2f}" for s in STAGES)
+        print(f"ours, ms per page by stage ({dataset}): {parts} (sum {total:.2f})")
+    print()
+    for dataset, by_extractor in results.items():
+        ours = by_extractor.get("ours")
+        if not ours:
+            continue
+        for name, r in by_extractor.items():
+            if name.startswith("ours"):
+                continue
+            print(
+                f"{dataset}: ours vs {name}: {ours['pages_per_s'] / r['pages_per_s']:.2f}x pages/s, "
+                f"F1 {ours['F1'] - r['F1']:+.3f}"
+            )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--fixtures", type=Path, default=ROOT.parent / "shared" / "fixtures")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per page (fastest counts)")
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument("--ours-only", action="store_true", help="skip the peers")
+    args = parser.parse_args(argv)
+
+    datasets = {
+        "readability-blogs": readability_cases(args.fixtures / "readability-blogs"),
+        "wordpress": wordpress_cases(args.fixtures / "wordpress"),
+    }
+    extractors: dict[str, Callable[[Case, int], Output]] = {"ours": run_ours}
+    if not args.ours_only:
+        extractors["trafilatura"] = _trafilatura(fast=False)
+        extractors["trafilatura fast"] = _trafilatura(fast=True)
+        extractors["readability-lxml"] = run_readability
+    results: dict[str, dict[str, dict]] = {}
+    stages: dict[str, dict[str, float]] = {}
+    for dataset, cases in datasets.items():
+        results[dataset] = {}
+        for name, run in extractors.items():
+            outputs = [run(case, args.repeat) for case in cases]
+            results[dataset][name] = score(cases, outputs)
+            if name == "ours":
+                pages = sum(len(o.seconds) for o in outputs)
+                stages[dataset] = {
+                    s: 1000 * sum(o.stages.get(s, 0.0) for o in outputs) / pages for s in STAGES
+                }
+                if dataset == "readability-blogs":
+                    with_caps = score(cases, outputs, captions_in_text=True)
+                    results[dataset]["ours+captions"] = with_caps
+    print_table(results, stages)
+    if args.json:
+        args.json.write_text(
+            json.dumps({"results": results, "stages_ms": stages}, indent=2), encoding="utf-8"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
