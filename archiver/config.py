@@ -250,7 +250,9 @@ def check_settings(settings: Any, given: Sequence[tuple[str, str]]) -> list[str]
                 settings.getfloat(name)
         except ValueError:
             kind = "true or false" if isinstance(default, bool) else "a number"
-            raise ConfigError(f"-s {name}={value}: expected {kind} (default {default!r})") from None
+            raise ConfigError(
+                f"-s {name}={value}: expected {kind}, e.g. -s {name}={default} (the default)"
+            ) from None
     try:
         resolve_mode(settings.get("ARCHIVER_PROGRESS", "auto"))
     except ValueError as exc:

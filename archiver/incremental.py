@@ -97,10 +97,13 @@ class Planner:
         if reason is None:
             return PostPlan(False, "not_due")
         headers = {}
-        if known.etag:
-            headers["If-None-Match"] = known.etag
-        if known.last_modified:
-            headers["If-Modified-Since"] = known.last_modified
+        # Validators only for a post we hold: a 304 gives no body to extract (a crawl killed
+        # between fetching and storing a post must fetch it in full again).
+        if known.content_digest is not None:
+            if known.etag:
+                headers["If-None-Match"] = known.etag
+            if known.last_modified:
+                headers["If-Modified-Since"] = known.last_modified
         previous = previous_capture(known)
         if previous:
             meta[PREVIOUS_KEY] = previous

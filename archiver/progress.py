@@ -111,6 +111,7 @@ class ProgressExtension:
         self.posts_by_month: Counter[str] = Counter()
         self.history: deque[tuple[float, int]] = deque()
         self.finished = False
+        self.lines_logged = 0
         self.task: AsyncioLoopingCall | LoopingCall | None = None
 
     @classmethod
@@ -207,6 +208,7 @@ class ProgressExtension:
             LIVE.update(self, snap)
         else:
             logger.info(format_line(snap))
+            self.lines_logged += 1
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.task is not None and self.task.running:
@@ -220,7 +222,7 @@ class ProgressExtension:
         if self.mode == "live":
             LIVE.update(self, snap)
             LIVE.remove(self)
-        else:
+        elif self.lines_logged:  # a crawl shorter than one interval gets its summary only
             logger.info(format_line(snap))
 
 

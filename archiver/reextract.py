@@ -48,6 +48,8 @@ class StoredResponse:
     date: str
     status: int | None
     mime: str
+    refers_to: str | None = None
+    """For a revisit record: the record id of the response holding the payload."""
 
 
 @dataclass
@@ -94,7 +96,7 @@ def scan_archive(sources: list[ArchiveSource]) -> ArchiveContents:
                     )
                     offset = it.get_record_offset()
                     headers = record.rec_headers
-                    if rtype == "response" and record.http_headers is not None:
+                    if rtype in ("response", "revisit") and record.http_headers is not None:
                         http = record.http_headers
                         code = http.get_statuscode()
                         contents.responses[headers.get_header("WARC-Record-ID")] = StoredResponse(
@@ -104,6 +106,9 @@ def scan_archive(sources: list[ArchiveSource]) -> ArchiveContents:
                             date=headers.get_header("WARC-Date"),
                             status=int(code) if code and code.isdigit() else None,
                             mime=(http.get_header("Content-Type") or "").split(";")[0].strip(),
+                            refers_to=headers.get_header("WARC-Refers-To")
+                            if rtype == "revisit"
+                            else None,
                         )
                     elif rtype == "metadata" and _is_post_metadata(record):
                         try:
@@ -124,13 +129,30 @@ def scan_archive(sources: list[ArchiveSource]) -> ArchiveContents:
     return contents
 
 
-def load_page(stored: StoredResponse) -> FetchedPage:
-    """The page as the crawl's callback saw it: decoded body, Scrapy's encoding detection."""
+def _read_record(stored: StoredResponse) -> tuple[str, Any, bytes]:
+    """(record id, HTTP head, block payload as stored) of the record at ``stored``."""
     with stored.source.open() as fh:
         fh.seek(stored.offset)
         record = next(iter(ArchiveIterator(fh)))
-        body = record.raw_stream.read()
-        http = record.http_headers
+        return (
+            record.rec_headers.get_header("WARC-Record-ID"),
+            record.http_headers,
+            record.raw_stream.read(),
+        )
+
+
+def load_page(stored: StoredResponse, responses: dict[str, StoredResponse]) -> FetchedPage:
+    """The page as the crawl's callback saw it: decoded body, Scrapy's encoding detection.
+
+    A revisit record (an unchanged page on a re-crawl) takes its payload from the response it
+    refers to, as a replay tool would; its own record stays the page's capture.
+    """
+    record_id, http, body = _read_record(stored)
+    if stored.refers_to is not None:
+        original = responses.get(stored.refers_to)
+        if original is None or original.refers_to is not None:
+            raise ValueError(f"revisit of {stored.url} refers to a missing response record")
+        _id, _http, body = _read_record(original)
     if "chunked" in (http.get_header("Transfer-Encoding") or "").lower():
         body = dechunk(body) or body
     body = decode_content(body, http.get_header("Content-Encoding"))
@@ -148,7 +170,7 @@ def load_page(stored: StoredResponse) -> FetchedPage:
         capture=PageCapture(
             url=stored.url,
             warc_file=stored.source.name,
-            warc_record_id=record.rec_headers.get_header("WARC-Record-ID"),
+            warc_record_id=record_id,
             warc_offset=stored.offset,
         ),
         fetched_at=stored.date,
@@ -169,7 +191,7 @@ def fetched_posts(
             on_problem(f"{post['url']}: response record(s) {', '.join(map(str, missing))} missing")
             continue
         try:
-            pages = [load_page(contents.responses[pid]) for pid in page_ids]
+            pages = [load_page(contents.responses[pid], contents.responses) for pid in page_ids]
         except Exception as exc:
             on_problem(f"{post['url']}: archived page unreadable: {exc}")
             continue
@@ -189,7 +211,7 @@ def fallback_posts(
         if host_dirname(stored.url) != host:
             continue
         try:
-            items.append(FetchedPost(pages=[load_page(stored)]))
+            items.append(FetchedPost(pages=[load_page(stored, contents.responses)]))
         except Exception as exc:
             on_problem(f"{stored.url}: archived page unreadable: {exc}")
     return items

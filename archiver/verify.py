@@ -38,7 +38,7 @@ class WarcCheck:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     responses: dict[str, str] = field(default_factory=dict)
-    """Response record id -> target URI."""
+    """Response (and revisit) record id -> target URI."""
     refers_to: list[tuple[str, str]] = field(default_factory=list)
     """(where, WARC-Refers-To) of every metadata record."""
     truncated: bool = False
@@ -112,6 +112,8 @@ def check_warc(path: Path) -> WarcCheck:
                 if rtype == "response":
                     check.responses[record_id] = record.rec_headers.get_header("WARC-Target-URI")
                     _check_response(record, body, where, check)
+                elif rtype == "revisit":
+                    check.responses[record_id] = record.rec_headers.get_header("WARC-Target-URI")
                 elif rtype == "metadata":
                     refers_to = record.rec_headers.get_header("WARC-Refers-To")
                     if refers_to:
@@ -162,7 +164,7 @@ def check_posts(jsonl: Path, validator: jsonschema.Draft202012Validator) -> tupl
         except (ArchiveLoadFailed, ValueError, OSError, EOFError) as exc:
             problems.append(f"{where}: provenance offset unreadable in {warc.name}: {exc}")
             continue
-        if rec_id != prov.get("warc_record_id") or rtype != "response":
+        if rec_id != prov.get("warc_record_id") or rtype not in ("response", "revisit"):
             problems.append(
                 f"{where}: no response record {prov.get('warc_record_id')} at offset "
                 f"{prov['warc_offset']} of {warc.name}"

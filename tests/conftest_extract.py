@@ -7,9 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from archiver.extract.scoring import html_to_text, ngram_prf
-
-__all__ = ["html_to_text", "ngram_prf"]
+from archiver.extract.scoring import html_to_text, ngram_prf  # noqa: F401 (re-exported)
 
 # The shared fixtures live next to the checkout (../shared/fixtures), as for tests/conftest.py.
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"

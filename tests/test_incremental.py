@@ -247,3 +247,47 @@ def unread_tail(warc: Path) -> int:
         except Exception:  # a record cut by SIGKILL: warcio raises on the torn gzip member
             return warc.stat().st_size - good
     return 0
+
+
+def test_planner_rules(tmp_path: Path) -> None:
+    from archiver.incremental import PREVIOUS_KEY, Planner
+    from archiver.state import CrawlState
+
+    with CrawlState(tmp_path) as state:
+        state.update(
+            "http://x.org/fetched-not-stored/",
+            kind="post",
+            etag='"a"',
+            last_fetched="2024-01-01T00:00:00+00:00",
+        )
+        state.update(
+            "http://x.org/held/",
+            kind="post",
+            etag='"b"',
+            content_digest="sha256:" + "0" * 64,
+            last_fetched="2024-01-01T00:00:00+00:00",
+            payload_digest="sha1:X",
+            warc_record_id="<urn:uuid:1>",
+            warc_date="2024-01-01T00:00:00Z",
+            listing_digest="d1",
+        )
+    with CrawlState(tmp_path) as state:
+        planner = Planner(state, refresh_after_days=None)
+        assert planner.incremental
+        torn = planner.plan_post("http://x.org/fetched-not-stored/")
+        assert (torn.fetch, torn.headers) == (True, {}), "no 304 for a post we do not hold"
+        assert planner.plan_post("http://x.org/held/", entry_digest="d1").fetch is False
+        changed = planner.plan_post("http://x.org/held/", entry_digest="d2")
+        assert (changed.fetch, changed.reason, changed.headers) == (
+            True,
+            "listing_changed",
+            {"If-None-Match": '"b"'},
+        )
+        assert changed.meta[PREVIOUS_KEY]["warc_record_id"] == "<urn:uuid:1>"
+        assert planner.plan_post("http://x.org/held/", lastmod="2025-05-01").reason == "lastmod"
+        assert Planner(state, full=True).plan_post("http://x.org/held/").fetch is True
+        assert (
+            Planner(state, refresh_after_days=30).plan_post("http://x.org/held/").reason
+            == "refresh_after"
+        )
+    assert Planner(None).plan_post("http://x.org/any/").reason == "new"

@@ -75,7 +75,10 @@ def test_verbose_shows_scrapys_log_and_log_file_gets_it_all(demo_url: str, tmp_p
 
     log = tmp_path / "logs" / "crawl.log"
     log.parent.mkdir()
-    logged = crawl(demo_url, tmp_path / "f", "--log-file", str(log))
+    logged = crawl(
+        demo_url, tmp_path / "f", "--log-file", str(log), "--progress-interval", "0.1", "-s",
+        "DOWNLOAD_DELAY=0.05",
+    )  # fmt: skip
     assert logged.returncode == 0
     assert "Spider opened" not in logged.stderr, "the terminal stays quiet"
     text = log.read_text("utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import lxml.html
 from lxml import etree
@@ -106,14 +107,19 @@ def _link_density(el: etree._Element) -> float:
 
 
 def _class_weight(el: etree._Element) -> int:
+    return _hint_weight(el.get("class")) + _hint_weight(el.get("id"))
+
+
+@lru_cache(maxsize=4096)
+def _hint_weight(attr: str | None) -> int:
+    """Readability's class/id weight of one attribute value (cached: pages repeat them)."""
+    if not attr:
+        return 0
     weight = 0
-    for attr in (el.get("class"), el.get("id")):
-        if not attr:
-            continue
-        if NEGATIVE_HINTS.search(attr):
-            weight -= CLASS_WEIGHT
-        if POSITIVE_HINTS.search(attr):
-            weight += CLASS_WEIGHT
+    if NEGATIVE_HINTS.search(attr):
+        weight -= CLASS_WEIGHT
+    if POSITIVE_HINTS.search(attr):
+        weight += CLASS_WEIGHT
     return weight
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml import etree
 
@@ -17,7 +18,6 @@ PROTECT_TEXT_SHARE = 0.6
 PROTECT_MIN_CHARS = 200
 _ARCHIVE_HEADING_RE = re.compile(S.ARCHIVE_HEADING_RE, re.IGNORECASE)
 _SKIP_TO_RE = re.compile(r"^\s*skip to\b", re.IGNORECASE)
-_IN_PAGE_LINKS = "//a[starts-with(@href, '#')]"
 
 
 def drop(el: etree._Element) -> None:
@@ -51,10 +51,9 @@ def drop_always(index: DocIndex) -> None:
     for tag in S.ALWAYS_DROP_TAGS:
         doomed.extend(index.by_tag.get(tag, ()))
     doomed.extend(index.select(S.HIDDEN, live=False))
-    for el in root.xpath(S.HIDDEN_ATTRS_XPATH):
-        style = el.get("style")
-        if style is None or _is_hidden_style(style) or el.get("hidden") is not None:
-            doomed.append(el)
+    doomed.extend(index.having.get("hidden", ()))
+    doomed.extend(el for el in index.having.get("aria-modal", ()) if el.get("aria-modal") == "true")
+    doomed.extend(el for el in index.having.get("style", ()) if _is_hidden_style(el.get("style")))
     doomed.extend(index.select(S.ADS, live=False))
     for iframe in index.by_tag.get("iframe", ()):
         src = iframe.get("src") or ""
@@ -81,9 +80,10 @@ def drop_chrome(index: DocIndex, keep: etree._Element | None = None) -> None:
             if keep is None and text_len(el) >= max(PROTECT_MIN_CHARS, PROTECT_TEXT_SHARE * total):
                 continue
             drop(el)
-    for el in root.xpath(_IN_PAGE_LINKS):
-        if el not in protected and _SKIP_TO_RE.match(el.text_content() or ""):
-            drop(el)
+    for el in index.by_tag.get("a", ()):
+        if (el.get("href") or "").startswith("#") and el not in protected:
+            if _SKIP_TO_RE.match(el.text_content() or ""):
+                drop(el)
     for tag in ("h1", "h2", "h3"):
         for el in index.by_tag.get(tag, ()):
             if el not in protected and _ARCHIVE_HEADING_RE.match(el.text_content()):
@@ -116,6 +116,12 @@ UNLIKELY_EXEMPT_TAGS = frozenset(
 UNLIKELY_MAX_TEXT_SHARE = 0.3
 
 
+@lru_cache(maxsize=4096)
+def unlikely_hint(hint: str) -> bool:
+    """Whether a "class id" string names chrome (cached: pages repeat the same class strings)."""
+    return bool(_UNLIKELY_RE.search(hint)) and not _MAYBE_RE.search(hint)
+
+
 def drop_unlikely(root: etree._Element) -> None:
     """Drop descendants of the content root whose class/id says chrome (Readability.js words)."""
     total = -1
@@ -125,8 +131,7 @@ def drop_unlikely(root: etree._Element) -> None:
         classes, ident = el.get("class"), el.get("id")
         if not classes and not ident:
             continue
-        hint = f"{classes or ''} {ident or ''}"
-        if not _UNLIKELY_RE.search(hint) or _MAYBE_RE.search(hint):
+        if not unlikely_hint(f"{classes or ''} {ident or ''}"):
             continue
         if el.getparent() is None:
             continue

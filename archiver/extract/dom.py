@@ -23,6 +23,7 @@ ValueError: unsupported selector: 'p:not-supported'
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -35,7 +36,8 @@ _PART_RE = re.compile(r"""\.([\w-]+)|\#([\w:.-]+)|\[([^\]]+)\]""")
 _ATTR_RE = re.compile(r"""^\s*([\w:-]+)\s*(?:([~^*$]?=)\s*(?:"([^"]*)"|'([^']*)'|([^\s"']+)))?\s*$""")
 # Attributes indexed in the one pass (besides tag, class and id): looked up by value.
 INDEXED_ATTRS = ("role", "itemprop")
-_INDEXED_ATTRS_XPATH = "//*[" + " or ".join(f"@{name}" for name in INDEXED_ATTRS) + "]"
+# Attributes whose mere presence is looked up (hidden elements, inline styles).
+PRESENCE_ATTRS = frozenset({"style", "hidden", "aria-modal"})
 
 
 @dataclass(frozen=True)
@@ -150,17 +152,46 @@ def _match_outer(el: etree._Element, chain: Complex, i: int) -> bool:
     )
 
 
+@lru_cache(maxsize=512)
+def matcher(selector: str) -> Callable[[etree._Element], bool]:
+    """A test for one element against a selector list; a list of plain tags, classes and ids
+    ("aside, #sidebar, .widget") becomes three set lookups instead of a loop over compounds."""
+    chains = parse_selector(selector)
+    simple = all(
+        len(chain) == 1
+        and sum((c.tag is not None, len(c.classes), c.id is not None)) == 1
+        and not c.attrs
+        for chain in chains
+        for c in (chain[0][0],)
+    )
+    if not simple:
+        return lambda el: any(_matches_complex(el, chain) for chain in chains)
+    tags = frozenset(ch[0][0].tag for ch in chains if ch[0][0].tag is not None)
+    classes = frozenset(ch[0][0].classes[0] for ch in chains if ch[0][0].classes)
+    ids = frozenset(ch[0][0].id for ch in chains if ch[0][0].id is not None)
+
+    def test(el: etree._Element) -> bool:
+        if el.tag in tags:
+            return True
+        if ids and el.get("id") in ids:
+            return True
+        value = el.get("class")
+        return bool(classes and value and not classes.isdisjoint(value.split()))
+
+    return test
+
+
 def matches(el: etree._Element, selector: str) -> bool:
     """Whether ``el`` matches any selector of the list."""
-    return any(_matches_complex(el, chain) for chain in parse_selector(selector))
+    return matcher(selector)(el)
 
 
 def closest(el: etree._Element, selector: str) -> etree._Element | None:
     """``el`` or its nearest ancestor matching ``selector`` (like DOM ``Element.closest``)."""
-    chains = parse_selector(selector)
+    test = matcher(selector)
     node: etree._Element | None = el
     while node is not None:
-        if any(_matches_complex(node, chain) for chain in chains):
+        if test(node):
             return node
         node = node.getparent()
     return None
@@ -182,12 +213,15 @@ class DocIndex:
         self.by_class: dict[str, list[etree._Element]] = {}
         self.by_id: dict[str, list[etree._Element]] = {}
         self.by_attr: dict[tuple[str, str], list[etree._Element]] = {}
-        pos, by_tag, by_class, by_id, by_attr = (
+        self.having: dict[str, list[etree._Element]] = {}
+        """Elements carrying each of ``PRESENCE_ATTRS`` (any value), in document order."""
+        pos, by_tag, by_class, by_id, by_attr, having = (
             self.pos,
             self.by_tag,
             self.by_class,
             self.by_id,
             self.by_attr,
+            self.having,
         )
         for i, el in enumerate(root.iter(etree.Element)):
             pos[el] = i
@@ -197,24 +231,23 @@ class DocIndex:
                 by_tag[tag] = [el]
             else:
                 bucket.append(el)
-            classes = el.get("class")
-            if classes:
-                for token in classes.split():
-                    bucket = by_class.get(token)
-                    if bucket is None:
-                        by_class[token] = [el]
-                    else:
-                        bucket.append(el)
-            ident = el.get("id")
-            if ident:
-                by_id.setdefault(ident, []).append(el)
-        # Few elements carry these: let libxml2 find them rather than asking every element.
-        for el in root.xpath(_INDEXED_ATTRS_XPATH):
-            for name in INDEXED_ATTRS:
-                value = el.get(name)
-                if value:
+            # One call for all attributes is cheaper than a get() per attribute of interest.
+            for name, value in el.items():
+                if name == "class":
+                    for token in value.split():
+                        bucket = by_class.get(token)
+                        if bucket is None:
+                            by_class[token] = [el]
+                        else:
+                            bucket.append(el)
+                elif name == "id":
+                    if value:
+                        by_id.setdefault(value, []).append(el)
+                elif name in INDEXED_ATTRS:
                     for token in value.split():
                         by_attr.setdefault((name, token), []).append(el)
+                elif name in PRESENCE_ATTRS:
+                    having.setdefault(name, []).append(el)
 
     def attached(self, el: etree._Element) -> bool:
         """Whether ``el`` is still in the document (not inside a removed subtree)."""

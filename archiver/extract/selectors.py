@@ -43,9 +43,8 @@ ALWAYS_DROP_TAGS = (
 HIDDEN = "[role=dialog], " + classes(
     "hidden", "d-none", "hide", "modal", "sr-only", "visually-hidden"
 )
-# Attribute tests (an XPath: libxml2 finds the few elements carrying them fastest); inline styles
-# that hide an element are compared with spaces removed, lower-cased.
-HIDDEN_ATTRS_XPATH = "//*[@hidden or @aria-modal='true' or @style]"
+# Also hidden: [hidden], [aria-modal=true], and inline styles containing these (compared with
+# spaces removed, lower-cased).
 HIDDEN_STYLES = ("display:none", "visibility:hidden")
 AD_IFRAME_SRC = ("doubleclick", "googlesyndication", "amazon-adsystem", "adservice")
 ADS = (
