@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -227,7 +228,10 @@ def summarise(crawler: Any, failure: BaseException | None = None) -> dict[str, A
 def print_summary(summary: dict[str, Any], output: Path) -> None:
     from archiver.summary import format_summary
 
-    print(format_summary(summary, output))
+    try:
+        print(format_summary(summary, output), flush=True)
+    except BrokenPipeError:  # `archiver crawl ... | head`: the exit status still tells
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def crawl_exit_code(summaries: list[dict[str, Any]]) -> int:

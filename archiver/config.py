@@ -47,6 +47,7 @@ OPTION_SETTINGS: dict[str, tuple[str, ...]] = {
     "wacz": ("WARC_WACZ",),
     "max_listing_pages": ("ARCHIVER_MAX_LISTING_PAGES",),
     "max_crawl_delay": ("ARCHIVER_MAX_CRAWL_DELAY",),
+    "extract_workers": ("ARCHIVER_EXTRACT_WORKERS",),
     "warc_prefix": ("WARC_PREFIX",),
     "warc_max_size": ("WARC_MAX_SIZE",),
     "progress": ("ARCHIVER_PROGRESS",),
@@ -71,7 +72,9 @@ class ConfigError(UserError):
         super().__init__(message, code=2)
 
 
-NO_OPTION: dict[str, str] = {}
+NO_OPTION: dict[str, str] = {
+    "ARCHIVER_EXTRACT_WORKERS": "tuning only: `-s ARCHIVER_EXTRACT_WORKERS=N` (0: in the crawl's process)",
+}
 """``ARCHIVER_*``/``WARC_*`` settings deliberately without an option, with the reason."""
 
 
@@ -96,6 +99,14 @@ def _positive_float(value: str) -> float:
     if number <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {value!r}")
     return number
+
+
+def _workers(value: str) -> str | int:
+    if value.strip().lower() == "auto":
+        return "auto"
+    if not value.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"expected a number of processes or auto, got {value!r}")
+    return int(value)
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -160,6 +171,12 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="obey robots.txt Crawl-delay up to this many seconds (default 60)",
     )
+    warc.add_argument(
+        "--extract-workers",
+        type=_workers,
+        metavar="N",
+        help="processes extracting posts: a number, 0 for none, or auto (one per CPU; default)",
+    )
     warc.add_argument("--warc-prefix", metavar="NAME", help="first part of the WARC file names")
     warc.add_argument(
         "--warc-max-size",
@@ -195,6 +212,8 @@ def option_settings(args: argparse.Namespace) -> dict[str, Any]:
         settings["ARCHIVER_MAX_LISTING_PAGES"] = given["max_listing_pages"]
     if given["max_crawl_delay"] is not None:
         settings["ARCHIVER_MAX_CRAWL_DELAY"] = given["max_crawl_delay"]
+    if given["extract_workers"] is not None:
+        settings["ARCHIVER_EXTRACT_WORKERS"] = given["extract_workers"]
     if given["warc_prefix"] is not None:
         settings["WARC_PREFIX"] = given["warc_prefix"]
     if given["warc_max_size"] is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.etree
 import lxml.html
@@ -397,6 +397,44 @@ def needs_page_probe(body: bytes) -> bool:
     if BLOCK_THEME_CONTENT not in body or b"post-password-form" in body:
         return False
     return not any(m in body for m in PAGE_LINK_MARKERS)
+
+
+# A relative link to a numbered page ("2/", "./3/"): resolved against a permalink, it is one.
+_RELATIVE_PAGE_HREF = re.compile(rb"""href\s*=\s*["']?(?:\./)?\d""", re.I)
+
+
+def may_link_further_pages(body: bytes, url: str) -> bool:
+    """False only when a post page cannot link to ``<permalink>N/``: a cheap byte scan that
+    spares the full parse of ``archiver.extract.next_page_urls`` on nearly every post.
+
+    Such a link names one of the last two segments of the page's path (the permalink's last)
+    followed by ``/`` and a digit, or is a relative ``N/``, or sits in WordPress's page-link
+    markup (any of them: True).
+
+    >>> may_link_further_pages(b'<a href="/2019/07/13/slug/2/">2</a>', "http://x.org/2019/07/13/slug/")
+    True
+    >>> may_link_further_pages(b'<a href="/2019/07/13/slug/#respond">Reply</a>', "http://x.org/2019/07/13/slug/")
+    False
+    """
+    low = body.lower()
+    if b"page-link" in low or any(m in low for m in PAGE_LINK_MARKERS):
+        return True
+    # The permalink is the path, or the path less a trailing page number ("/slug/3/").
+    segments = [s for s in urlsplit(url).path.split("/") if s][-2:]
+    if not segments:
+        return True
+    needles = set()
+    for segment in segments:
+        needles.add(segment.encode("utf-8", "replace").lower())
+        needles.add(unquote(segment).encode("utf-8", "replace").lower())
+    for needle in needles:
+        needle = b"/" + needle + b"/"
+        start = low.find(needle)
+        while start != -1:
+            if low[start + len(needle) : start + len(needle) + 1].isdigit():
+                return True
+            start = low.find(needle, start + 1)
+    return bool(_RELATIVE_PAGE_HREF.search(body))
 
 
 def nth_page_url(permalink: str, n: int) -> str:

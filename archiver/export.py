@@ -290,7 +290,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     """``archiver export``: write the table, say what was written on stderr."""
     fmt = args.format or SUFFIXES.get(args.output.suffix.lower() if args.output else "", "jsonl")
     output = None if args.output is None or str(args.output) == "-" else args.output
-    n, problems = export(args.directory, fmt, output, args.fields, args.all_versions)
+    try:
+        n, problems = export(args.directory, fmt, output, args.fields, args.all_versions)
+    except BrokenPipeError:  # `archiver export DIR | head`: the reader had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     for problem in problems:
         print(f"warning: {problem}", file=sys.stderr)
     where = output if output is not None else "standard output"

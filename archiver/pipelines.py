@@ -19,7 +19,7 @@ from scrapy.exceptions import DropItem
 
 from archiver import __version__, discovery
 from archiver import signals as archiver_signals
-from archiver.extract import ExtractionError, NotAPost, extract_post, merge_pages
+from archiver.extraction import Outcome, extract_fetched
 from archiver.items import Archive, FetchedPost, Post, Provenance
 from archiver.output import JsonLinesAppender, atomic_write_json, safe_slug, site_dir
 
@@ -35,23 +35,6 @@ def drop(crawler: Crawler, reason: str, message: str) -> DropItem:
     return DropItem(f"{reason}: {message}")
 
 
-def post_from_pages(item: FetchedPost) -> Post:
-    """Extract every page of a fetched post and merge them; raises NotAPost/ExtractionError."""
-    first, *rest = item.pages
-    parts = [extract_post(first.body, first.url, encoding=first.encoding)]
-    for page in rest:
-        try:
-            part = extract_post(page.body, page.url, encoding=page.encoding)
-        except ExtractionError as exc:
-            logger.warning("Page %s of post %s not extracted: %s", page.url, first.url, exc)
-            continue
-        if any(part.body.text == p.body.text for p in parts):
-            logger.info("Page %s repeats an earlier page of %s: left out", page.url, first.url)
-            continue
-        parts.append(part)
-    return merge_pages(parts) if len(parts) > 1 else parts[0]
-
-
 class ExtractPipeline:
     """FetchedPost -> Post, with the archive month and the WARC provenance filled in."""
 
@@ -65,16 +48,22 @@ class ExtractPipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, FetchedPost):
             return item
+        return self.finish(item, extract_fetched(item))
+
+    def finish(self, item: FetchedPost, outcome: Outcome) -> Post:
+        """The extracted post with its archive month and provenance, or DropItem when none."""
         spider = self.crawler.spider
         url = item.pages[0].url
-        try:
-            post = post_from_pages(item)
-        except NotAPost as exc:
-            raise drop(
-                self.crawler, exc.reason, f"{url} is not an archivable post ({exc})"
-            ) from exc
-        except ExtractionError as exc:
-            raise drop(self.crawler, "extraction_failed", f"{url}: {exc}") from exc
+        for level, message in outcome.log:
+            logger.log(level, message)
+        if outcome.post is None:
+            reason = outcome.reason or "extraction_failed"
+            if outcome.not_a_post:
+                raise drop(
+                    self.crawler, reason, f"{url} is not an archivable post ({outcome.message})"
+                )
+            raise drop(self.crawler, reason, f"{url}: {outcome.message}")
+        post = outcome.post
 
         scope = getattr(spider, "scope", None)
         month = (
@@ -149,6 +138,10 @@ class DedupePipeline:
         if not isinstance(item, Post):
             return item
         key = discovery.canonicalize(item.canonical_url or item.url)
+        requested = getattr(self.crawler.spider, "posts_seen", set())
+        if key != discovery.canonicalize(item.url) and key in requested:
+            # A variant of a post the crawl also fetches under its own URL: keep that one.
+            raise drop(self.crawler, "duplicate", f"{item.url} is a copy of {key}, archived there")
         if key in self.seen:
             raise drop(self.crawler, "duplicate", f"{item.url} already archived as {key}")
         self.seen.add(key)

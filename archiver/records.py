@@ -24,11 +24,15 @@ class UnsupportedEncoding(ValueError):
     """A Content-Encoding this reader (and most replay tools) cannot decode, e.g. br or zstd."""
 
 
+class TooLarge(ValueError):
+    """The payload decodes to more than the limit given (a decompression bomb, or just huge)."""
+
+
 def _inflate(data: bytes, wbits: int, limit: int) -> bytes:
     d = zlib.decompressobj(wbits)
     out = d.decompress(data, limit + 1)
     if len(out) > limit:
-        raise ValueError(f"decodes to more than {limit} bytes")
+        raise TooLarge(f"decodes to more than {limit} bytes")
     if not d.eof:
         raise ValueError("compressed stream is cut short")
     return out
@@ -43,7 +47,7 @@ def _gunzip(data: bytes, limit: int) -> bytes:
         out = d.decompress(data, limit + 1 - size)
         size += len(out)
         if size > limit:
-            raise ValueError(f"decodes to more than {limit} bytes")
+            raise TooLarge(f"decodes to more than {limit} bytes")
         if not d.eof:
             raise ValueError("gzip stream is cut short")
         parts.append(out)
@@ -80,6 +84,51 @@ def decode_content(
         else:
             raise UnsupportedEncoding(f"Content-Encoding {coding} is not decodable here")
     return body
+
+
+def _streamed_size(data: bytes, wbits: int, limit: int, members: bool) -> int:
+    """Decoded size of a zlib/gzip stream, decoded piece by piece and thrown away."""
+    size = 0
+    while True:
+        d = zlib.decompressobj(wbits)
+        buf = data
+        while not d.eof:
+            out = d.decompress(buf, READ_CHUNK)
+            size += len(out)
+            if size > limit:
+                raise TooLarge(f"decodes to more than {limit} bytes")
+            buf = d.unconsumed_tail
+            if not out and not buf:
+                raise ValueError("compressed stream is cut short")
+        if not (members and d.unused_data):
+            return size
+        data = d.unused_data
+
+
+def decoded_size(body: bytes, content_encoding: str | None, limit: int) -> int:
+    """Size of the payload once its Content-Encoding is undone, without holding it in memory.
+
+    Raises like ``decode_content``: ``UnsupportedEncoding``, ``TooLarge`` past ``limit``, and
+    ``ValueError`` (or ``zlib.error``) for a body that does not decode.
+
+    >>> import gzip
+    >>> decoded_size(gzip.compress(b"x" * 5000), "gzip", 10_000)
+    5000
+    """
+    codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
+    codings = [c for c in codings if c not in ("identity", "none")]
+    if not codings:
+        return len(body)
+    if len(codings) > 1:
+        return len(decode_content(body, content_encoding, limit))
+    if codings[0] in ("gzip", "x-gzip"):
+        return _streamed_size(body, 31, limit, members=True)
+    if codings[0] == "deflate":
+        try:
+            return _streamed_size(body, 15, limit, members=False)
+        except zlib.error:
+            return _streamed_size(body, -15, limit, members=False)
+    raise UnsupportedEncoding(f"Content-Encoding {codings[0]} is not decodable here")
 
 
 def dechunk(body: bytes) -> bytes | None:

@@ -74,7 +74,7 @@ EXTENSIONS = {
 }
 
 ITEM_PIPELINES = {
-    "archiver.pipelines.ExtractPipeline": 100,
+    "archiver.extract_pool.PooledExtractPipeline": 100,  # ExtractPipeline in worker processes
     "archiver.pipelines.ValidatePipeline": 200,
     "archiver.pipelines.DedupePipeline": 300,
     "archiver.pipelines.StorePipeline": 400,
@@ -87,6 +87,8 @@ ARCHIVER_SINCE = ""
 ARCHIVER_UNTIL = ""
 ARCHIVER_USE_SITEMAPS = True
 ARCHIVER_PROBE_POST_PAGES = True
+# Processes extracting posts off the reactor (archiver.extract_pool): "auto" = one per CPU; 0 = none.
+ARCHIVER_EXTRACT_WORKERS = "auto"
 # Incremental re-runs (archiver.incremental): on by default once state.sqlite exists.
 ARCHIVER_FULL = False
 ARCHIVER_REFRESH_AFTER_DAYS = None  # None: a known post is fetched again only when its listing says so

@@ -14,7 +14,6 @@ record (a killed crawl leaves every complete record readable), rolled over at ``
 from __future__ import annotations
 
 import dataclasses
-
 import importlib.metadata
 import json
 import logging

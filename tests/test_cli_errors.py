@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -16,7 +17,7 @@ from tests.conftest import FAST_LOCAL, free_port, run_archiver
 class NotABlog(BaseHTTPRequestHandler):
     """A web site that answers, but is no blog: one page with no posts, 404 elsewhere."""
 
-    hits: list[str] = []
+    hits: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
         self.hits.append(self.path)
@@ -60,7 +61,8 @@ def test_unreachable_start_url(tmp_path: Path) -> None:
     proc = run_archiver("crawl", url, "--output", str(tmp_path), *FAST_LOCAL)
     assert proc.returncode == 1
     line = one_error_line(proc.stderr)
-    assert f"cannot reach {url}" in line and "refused the connection" in line
+    assert f"cannot reach {url}" in line
+    assert "refused the connection" in line
     assert "is the address right" in line
     assert proc.stdout == ""
 
@@ -129,4 +131,5 @@ def test_a_crawl_that_cannot_run_shows_the_traceback_only_with_verbose(
     assert "--verbose" in line
     verbose = run_archiver(*args, "--verbose")
     assert verbose.returncode == 1
-    assert "Traceback" in verbose.stderr and "ValueError" in verbose.stderr
+    assert "Traceback" in verbose.stderr
+    assert "ValueError" in verbose.stderr

@@ -47,7 +47,7 @@ def test_columns_follow_the_post_schema() -> None:
     assert kinds["captions"] == kinds["references"] == kinds["provenance_pages"] == "json"
     assert kinds["word_count"] == kinds["provenance_warc_offset"] == "int"
     # Every field of the schema is exported, flattened one level for objects.
-    for name, prop in schema["properties"].items():
+    for name, _prop in schema["properties"].items():
         assert name in names or any(n.startswith(name + "_") for n in names), name
     assert len(names) == len(set(names))
 
@@ -113,10 +113,13 @@ def test_bad_input_and_bad_options(archive: dict, tmp_path: Path) -> None:
     assert len(unknown.stderr.splitlines()) == 1
 
     empty = run_archiver("export", str(tmp_path / "nothing-here"))
-    assert empty.returncode == 1 and empty.stderr.startswith("error: ")
+    assert empty.returncode == 1
+    assert empty.stderr.startswith("error: ")
     (tmp_path / "empty").mkdir()
     none = run_archiver("export", str(tmp_path / "empty"), "--format", "csv")
-    assert none.returncode == 1 and "holds no posts.jsonl" in none.stderr
+    assert none.returncode == 1
+    assert "holds no posts.jsonl" in none.stderr
 
     binary = run_archiver("export", str(site), "--format", "parquet")
-    assert binary.returncode == 1 and "--output" in binary.stderr
+    assert binary.returncode == 1
+    assert "--output" in binary.stderr

@@ -78,3 +78,12 @@ def test_pack_without_warc_files_is_a_clear_error(tmp_path: Path) -> None:
     proc = run_archiver("pack", str(tmp_path))
     assert proc.returncode == 1
     assert "no site folder with WARC files" in proc.stderr
+
+
+def test_wacz_without_warc_is_a_command_line_error(tmp_path: Path) -> None:
+    proc = run_archiver(
+        "crawl", "http://127.0.0.1:9/", "--no-warc", "--wacz", "--output", str(tmp_path)
+    )
+    assert proc.returncode == 2
+    assert "--wacz packages the WARC files" in proc.stderr
+    assert not any(tmp_path.iterdir())

@@ -43,18 +43,19 @@ def crawl(url: str, out: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_log_lines_off_a_terminal_show_the_crawl_advancing(demo_url: str, tmp_path: Path) -> None:
     # A small delay between requests makes the crawl last long enough for several lines.
-    proc = crawl(
-        demo_url, tmp_path, "--progress-interval", "0.1", "-s", "DOWNLOAD_DELAY=0.05"
-    )
+    proc = crawl(demo_url, tmp_path, "--progress-interval", "0.1", "-s", "DOWNLOAD_DELAY=0.05")
     assert proc.returncode == 0, proc.stderr
     lines = [m.groupdict() for m in map(LINE.search, proc.stderr.splitlines()) if m]
     assert len(lines) >= 3, proc.stderr
     pages = [int(line["pages"]) for line in lines]
-    assert pages == sorted(pages) and pages[0] < pages[-1]
+    assert pages == sorted(pages)
+    assert pages[0] < pages[-1]
     final = lines[-1]
     assert final["state"] == "finished"
     assert (final["done"], final["found"]) == ("4", "4")
-    assert final["archived"] == "10" and final["seen"] == "11" and final["handled"] == "11"
+    assert final["archived"] == "10"
+    assert final["seen"] == "11"
+    assert final["handled"] == "11"
     assert final["errors"] == "0"
     # Nothing else on the terminal: no Scrapy INFO log by default.
     others = [x for x in proc.stderr.splitlines() if x.strip() and not LINE.search(x)]
@@ -64,7 +65,8 @@ def test_log_lines_off_a_terminal_show_the_crawl_advancing(demo_url: str, tmp_pa
 def test_quiet_prints_nothing_and_still_archives(demo_url: str, tmp_path: Path) -> None:
     proc = crawl(demo_url, tmp_path, "--quiet", "--progress-interval", "0.05")
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == "" and proc.stderr == ""
+    assert proc.stdout == ""
+    assert proc.stderr == ""
     assert len((tmp_path / "127.0.0.1" / "posts.jsonl").read_text("utf-8").splitlines()) == 10
 
 
@@ -82,7 +84,8 @@ def test_verbose_shows_scrapys_log_and_log_file_gets_it_all(demo_url: str, tmp_p
     assert logged.returncode == 0
     assert "Spider opened" not in logged.stderr, "the terminal stays quiet"
     text = log.read_text("utf-8")
-    assert "Scrapy" in text and "started" in text
+    assert "Scrapy" in text
+    assert "started" in text
     assert "[scrapy.core.engine] INFO: Spider opened" in text
     assert "password_protected" in text, "the INFO log: what was not archived"
     assert LINE.search(text), "the progress lines are in the file too"
@@ -164,7 +167,8 @@ def test_summary_lists_months_errors_and_paths() -> None:
         "posts_by_month": {"2019-08": 1, "2019-07": 2}, "errors_by_kind": {"http_404": 2},
     }  # fmt: skip
     text = format_summary(summary, Path("out"))
-    assert "  posts written:   3" in text and "  months found:    2 (2019-07 .. 2019-08)" in text
+    assert "  posts written:   3" in text
+    assert "  months found:    2 (2019-07 .. 2019-08)" in text
     assert "report:          out/a.org/report.html" in text
     rows = [line.split() for line in text.splitlines() if line.startswith("    2019-")]
     assert [r[:2] for r in rows] == [["2019-07", "2"], ["2019-08", "1"]]

@@ -66,7 +66,9 @@ def test_crawl_writes_a_self_contained_report(demo_archive: dict) -> None:
     for href in json_links:
         target = site / href
         assert target.is_file(), href
-        assert json.loads(target.read_text("utf-8"))["url"] in [p["url"] for p in demo_archive["posts"]]
+        assert json.loads(target.read_text("utf-8"))["url"] in [
+            p["url"] for p in demo_archive["posts"]
+        ]
     assert "password_protected" in text, "what was not archived is listed"
     assert "No errors in the latest crawl." in text
 
@@ -81,11 +83,14 @@ def test_report_command_and_replay_links(demo_archive: dict, tmp_path: Path) -> 
     assert proc.stdout.strip() == str(report)
     replays = [h for h in parse(report).links if h.startswith("http://localhost:8080/demo/")]
     assert len(replays) == 10
-    assert all(re.match(r"http://localhost:8080/demo/\d{14}/http://127\.0\.0\.1:\d+/", h) for h in replays)
+    assert all(
+        re.match(r"http://localhost:8080/demo/\d{14}/http://127\.0\.0\.1:\d+/", h) for h in replays
+    )
 
     missing = run_archiver("report", str(tmp_path / "nowhere"))
     assert missing.returncode == 1
-    assert missing.stderr.startswith("error: ") and len(missing.stderr.splitlines()) == 1
+    assert missing.stderr.startswith("error: ")
+    assert len(missing.stderr.splitlines()) == 1
 
 
 def test_hostile_text_is_escaped(tmp_path: Path) -> None:
@@ -101,13 +106,17 @@ def test_hostile_text_is_escaped(tmp_path: Path) -> None:
     site.mkdir()
     (site / "posts.jsonl").write_text(json.dumps(post) + "\n{broken\n", "utf-8")
     (site / "crawl-20200101T000000Z.json").write_text(
-        json.dumps({"errors": [{"kind": "http_500", "url": "javascript:alert(4)", "detail": "<b>"}]}),
+        json.dumps(
+            {"errors": [{"kind": "http_500", "url": "javascript:alert(4)", "detail": "<b>"}]}
+        ),
         "utf-8",
     )
     proc = run_archiver("report", str(site))
     assert proc.returncode == 0, proc.stderr
     text = (site / "report.html").read_text("utf-8")
-    assert "<script>alert" not in text and "<img" not in text and "<b>" not in text
+    assert "<script>alert" not in text
+    assert "<img" not in text
+    assert "<b>" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert 'href="javascript' not in text, "no javascript: link"
     assert "not a JSON line" in text, "a broken line is reported, not fatal"
@@ -120,10 +129,16 @@ def test_helpers() -> None:
     assert svg.count("<rect") == 4, "gaps are months with no posts"
     assert chart_svg({}).startswith("<p")
     post = {"url": "https://a.org/x/", "provenance": {"fetched_at": "2024-05-01T10:20:30Z"}}
-    assert replay_link("http://r/{timestamp}/{url}", post) == "http://r/20240501102030/https://a.org/x/"
+    assert (
+        replay_link("http://r/{timestamp}/{url}", post)
+        == "http://r/20240501102030/https://a.org/x/"
+    )
     assert replay_link("", post) is None
     assert replay_link("http://r/c", {"url": "https://a.org/x/"}) == "http://r/c/https://a.org/x/"
-    old = {"http_errors": [{"url": "u", "status": 404}], "dropped": [{"url": "v", "reason": "empty"}]}
+    old = {
+        "http_errors": [{"url": "u", "status": 404}],
+        "dropped": [{"url": "v", "reason": "empty"}],
+    }
     assert event_rows(old, "errors") == [("http_404", "u", "")]
     assert event_rows(old, "skipped") == [("empty", "v", "")]
     assert post_json_path(Path("/nonexistent"), {"url": "https://a.org/x/"}) is None

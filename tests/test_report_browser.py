@@ -30,7 +30,9 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="module")
 def browser_page() -> Iterator[Any]:
-    assert Path(CHROMIUM).exists(), "install Debian's chromium (apt-get install chromium): .ci/run does"
+    assert Path(CHROMIUM).exists(), (
+        "install Debian's chromium (apt-get install chromium): .ci/run does"
+    )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw, tempfile.TemporaryDirectory() as profile:
@@ -48,7 +50,9 @@ def test_report_page_in_a_browser(browser_page: Any, demo_archive: dict) -> None
     page = browser_page
     problems: list[str] = []
     requests: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    page.on(
+        "console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None
+    )
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("request", lambda r: requests.append(r.url))
     report = demo_archive["site"] / "report.html"
@@ -61,7 +65,8 @@ def test_report_page_in_a_browser(browser_page: Any, demo_archive: dict) -> None
     bars = page.locator("#chart rect.bar")
     assert bars.count() == 4
     heights = [float(bars.nth(i).get_attribute("height") or 0) for i in range(4)]
-    assert all(h > 0 for h in heights) and max(heights) == 2 * min(heights), heights
+    assert all(h > 0 for h in heights), heights
+    assert max(heights) == 2 * min(heights), heights
     assert page.locator("#chart").bounding_box()["height"] > 100, "the chart is visible"
 
     rows = page.locator("#post-table tbody tr")
@@ -73,7 +78,8 @@ def test_report_page_in_a_browser(browser_page: Any, demo_archive: dict) -> None
 
     page.fill("#filter", "bees")
     visible = page.locator("#post-table tbody tr:visible")
-    assert visible.count() == 1 and "Counting bees" in visible.inner_text()
+    assert visible.count() == 1
+    assert "Counting bees" in visible.inner_text()
     page.fill("#filter", "")
 
     page.locator('#chart rect.bar[data-month="2019-07"]').click()

@@ -11,7 +11,14 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archiver.records import UnsupportedEncoding, dechunk, decode_content, scan_gzip_members
+from archiver.records import (
+    TooLarge,
+    UnsupportedEncoding,
+    dechunk,
+    decode_content,
+    decoded_size,
+    scan_gzip_members,
+)
 from archiver.verify import check_warc, verify_output
 from archiver.warc import true_length_headers
 from tests.conftest import run_archiver
@@ -87,6 +94,19 @@ def test_an_encoding_we_cannot_decode_is_a_note_not_a_problem(tmp_path: Path) ->
     assert "br" in check.notes[0]
 
 
+def test_a_decompression_bomb_is_a_note_not_a_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A faithful archive of a bomb is not broken: verify decodes it only so far, and says so."""
+    monkeypatch.setattr("archiver.verify.DECODE_LIMIT", 100_000)
+    bomb = gzip.compress(b"\0" * 1_000_000)
+    warc = tmp_path / "bomb.warc.gz"
+    write_warc(warc, (bomb, [("Content-Encoding", "gzip"), length(bomb)]))
+    check = check_warc(warc)
+    assert check.problems == []
+    assert "decodes to more than 100000 bytes: checked that far" in check.notes[0]
+
+
 def test_a_cut_final_record_is_reported_as_such(tmp_path: Path) -> None:
     warc = tmp_path / "cut.warc.gz"
     write_warc(warc, *[(HTML * 50, [length(HTML * 50)]) for _ in range(3)])
@@ -149,6 +169,16 @@ def test_decode_content() -> None:
         decode_content(b"x", "br")
     with pytest.raises(ValueError, match="more than"):
         decode_content(gzip.compress(b"0" * 10_000), "gzip", limit=1000)
+
+
+def test_decoded_size_streams() -> None:
+    assert decoded_size(gzip.compress(HTML) * 2, "gzip", 10_000) == 2 * len(HTML)
+    assert decoded_size(zlib.compress(HTML), "deflate", 10_000) == len(HTML)
+    assert decoded_size(HTML, "identity", 10) == len(HTML)
+    with pytest.raises(TooLarge):
+        decoded_size(gzip.compress(b"0" * 10_000), "gzip", 1000)
+    with pytest.raises(ValueError, match="cut short"):
+        decoded_size(gzip.compress(HTML * 100)[:-30], "gzip", 10**6)
 
 
 def test_dechunk() -> None:

@@ -64,16 +64,18 @@ def drop_always(index: DocIndex) -> None:
             drop(el)
 
 
-def drop_chrome(index: DocIndex, keep: etree._Element | None = None) -> None:
+def drop_chrome(
+    index: DocIndex, keep: etree._Element | None = None, extra: str | None = None
+) -> None:
     """Remove chrome from the page; never ``keep``, its ancestors, or (without ``keep``) an element
-    holding most of the page's text."""
+    holding most of the page's text. ``extra``: the platform's own chrome selectors."""
     root = index.root
     protected: set[etree._Element] = set()
     if keep is not None:
         protected.add(keep)
         protected.update(keep.iterancestors())
     total = 0 if keep is not None else max(text_len(root), 1)
-    for selector in (*S.CHROME, S.COMMENT_SECTIONS):
+    for selector in (*S.CHROME, S.COMMENT_SECTIONS, *([extra] if extra else [])):
         for el in index.select(selector, live=False):
             if el is root or el in protected or el.getparent() is None:
                 continue

@@ -31,6 +31,7 @@ _BACKLINK_HREF_RE = re.compile(S.FOOTNOTE_BACKLINK_HREF_RE, re.IGNORECASE)
 _MARKER_TEXT_RE = re.compile(r"^[\[(]?(?:\d{1,3}|[ivx]{1,5}|[*†‡§¶]{1,3})[\])]?$", re.IGNORECASE)
 # Containers whose children (not list items) are the notes: Substack's div.footnote per note.
 _NOTE_PER_ELEMENT = frozenset({"footnote"})
+_EMPTY_BRACKETS_RE = re.compile(r"\[\s*\]|\(\s*\)")
 _BLOCK_ITEM_TAGS = frozenset({"li", "p", "div", "dd", "aside", "section"})
 
 
@@ -185,5 +186,7 @@ def extract_footnotes(root: etree._Element, base: str, index: DocIndex) -> list[
                 drop(a)
         item = reference_item([clean], base, "footnote", ident)
         if item is not None:
+            # "[↩]" loses its arrow with the back-link: drop the empty brackets left behind.
+            item.text = collapse(_EMPTY_BRACKETS_RE.sub("", item.text))
             refs.append(item)
     return refs

@@ -58,11 +58,12 @@ def post_containers(index: DocIndex) -> list[etree._Element]:
     containers: list[etree._Element] = []
     for content in contents:
         others = [c for c in contents if c is not content]
-        node = closest(content.getparent(), POST_CONTAINERS) if content.getparent() is not None else None
-        while node is not None and any(_contains(node, other) for other in others):
-            # A wrapper around several posts (".post" on a list): look for a tighter container.
-            node = None
+        parent = content.getparent()
+        node = closest(parent, POST_CONTAINERS) if parent is not None else None
+        if node is not None and any(_contains(node, other) for other in others):
+            node = None  # a wrapper around several posts, not this post's container
         if node is None:
+            # The largest subtree around this content holding no other post (below <main>).
             node = content
             while (
                 node.getparent() is not None
@@ -121,7 +122,7 @@ def extract_listing_posts(html: str | bytes, url: str, encoding: str | None = No
         fragment = container.get("id") or f"post-{number}"
         post_url = _permalink(container, index, base) or f"{url.split('#')[0]}#{fragment}"
         try:
-            post = extract_post_from_tree(_standalone(container, index), post_url)
+            post = extract_post_from_tree(_standalone(container, index), post_url, owned=True)
         except NotAPost:
             continue
         post.site = copy.deepcopy(page_meta.site)

@@ -173,6 +173,17 @@ def _heading_title(page: _Page) -> str | None:
     return None
 
 
+def _only_h1(page: _Page) -> str | None:
+    """The text of the page's one <h1> outside headers and navigation (a theme with no title
+    class still marks its title so), or None when there are none or several."""
+    headings = [
+        h
+        for h in page.index.by_tag.get("h1", ())
+        if not ancestor_matches(h, "header, nav, footer, aside, .site-header, .site-title")
+    ]
+    return _clean_title(headings[0].text_content()) if len(headings) == 1 else None
+
+
 def _title(page: _Page, site: Site, sources: dict[str, str]) -> str:
     title_tag = page.index.by_tag.get("title", ())
     tag_text = collapse(title_tag[0].text_content()) if title_tag else ""
@@ -185,6 +196,7 @@ def _title(page: _Page, site: Site, sources: dict[str, str]) -> str:
             ("opengraph", lambda: _clean_title(page.meta_value("og:title"))),
             ("meta", lambda: _clean_title(page.meta_value("twitter:title"))),
             ("json-ld", lambda: _clean_title(page.ld.get("headline") or page.ld.get("name"))),
+            ("html", lambda: _only_h1(page)),
             ("html", lambda: _clean_title(_strip_site_suffix(tag_text, site.name))),
         ),
     )

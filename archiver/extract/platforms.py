@@ -72,6 +72,21 @@ CONTENT_ROOTS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Chrome a platform prints inside its post markup, removed only on that platform's pages.
+PLATFORM_CHROME: dict[str, str] = {
+    "medium": ".speechify-ignore, .pw-multi-vote-count, .pw-responses-count",
+    "substack": (
+        ".subscription-widget-wrap, .subscribe-widget, .post-footer, .like-button-container, "
+        ".post-ufi, .captioned-button-wrap, .button-wrapper"
+    ),
+    "ghost": ".gh-post-upgrade-cta, .kg-signup-card, .footer-cta, .article-byline",
+    "tumblr": ".post-notes, ol.notes, .notes-container, .reblog-list, .post-controls",
+    "blogger": ".post-share-buttons, .post-footer, .blog-pager",
+    "hugo": ".post-meta, .post-tags, .paginav, .share-buttons, .toc",
+    "jekyll": ".post-meta",
+}
+
+
 def detect_platform(index: DocIndex) -> str | None:
     """The platform name from the generator meta or markup conventions, or None if unknown."""
     for meta in index.by_tag.get("meta", ()):
@@ -97,3 +112,8 @@ def content_root_selectors(platform: str | None) -> tuple[str, ...]:
     """The platform's content-root selectors, most specific first (empty when unknown)."""
     return CONTENT_ROOTS.get(platform or "", ())
 
+
+
+def platform_chrome(platform: str | None) -> str | None:
+    """Selectors of chrome inside the post markup of ``platform`` (None when it has none)."""
+    return PLATFORM_CHROME.get(platform or "")

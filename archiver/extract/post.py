@@ -42,7 +42,7 @@ from .footnotes import extract_footnotes
 from .images import extract_images
 from .metadata import extract_metadata, page_title
 from .parse import parse_html
-from .platforms import detect_platform
+from .platforms import detect_platform, platform_chrome
 from .references import extract_references
 from .text import block_text_marked
 
@@ -80,12 +80,18 @@ def extract_post(
 
 
 def extract_post_from_tree(
-    doc: etree._Element, url: str, *, timings: dict[str, float] | None = None
+    doc: etree._Element,
+    url: str,
+    *,
+    timings: dict[str, float] | None = None,
+    owned: bool = False,
 ) -> Post:
-    """Like ``extract_post`` for an already parsed document (which it leaves untouched)."""
+    """Like ``extract_post`` for an already parsed document, which it leaves untouched unless
+    ``owned`` (the caller gives the tree away: no copy is made, and the tree is changed)."""
     check_url(url)
     clock = _Clock(timings)
-    doc = copy.deepcopy(doc)
+    if not owned:
+        doc = copy.deepcopy(doc)
     clock.lap("parse")
     return _extract(doc, url, clock)
 
@@ -143,9 +149,9 @@ def _extract(doc: etree._Element, url: str, clock: _Clock) -> Post:
     drop_always(index)
     root = find_root_by_selectors(index, platform)
     if root is not None:
-        drop_chrome(index, keep=root)
+        drop_chrome(index, keep=root, extra=platform_chrome(platform))
     else:
-        drop_chrome(index)
+        drop_chrome(index, extra=platform_chrome(platform))
         root = score_content_root(doc)
     if root is None:
         raise NotAPost("no_body", "no post body found")

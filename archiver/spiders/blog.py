@@ -306,6 +306,8 @@ class BlogSpider(scrapy.Spider):
         yield FetchedPost(pages=pages, archive_month=archive_month)
 
     def _further_pages(self, response: TextResponse) -> list[str]:
+        if not discovery.may_link_further_pages(response.body, response.url):
+            return []  # nearly every post: no need to parse the page for its links
         urls = next_page_urls(response.body, response.url)
         return [u for u in urls if self.scope.relative(u) is not None][: self.max_post_pages]
 

@@ -1,0 +1,79 @@
+"""The crawl's fast paths agree with the slow ones they stand in for, on real recorded pages."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from archiver.discovery import may_link_further_pages
+from archiver.extract import next_page_urls
+from tests.conftest import FIXTURES, ROOT, WORDPRESS
+
+DEMO_SITE = ROOT / "archiver" / "demo" / "site"
+DEMO_ORIGIN = "http://demo.blog-archiver.invalid"
+DATED_POST = re.compile(r"/\d{4}/\d\d/\d\d/[^/]+/$")
+
+
+def recorded_pages() -> list[tuple[str, bytes]]:
+    """(URL, body) of every HTML page of the WordPress recording, the demo blog and the dev set."""
+    pages = []
+    index = json.loads((WORDPRESS / "index.json").read_text("utf-8"))
+    for path, entry in index["entries"].items():
+        if entry["status"] == 200 and "html" in entry["content_type"]:
+            pages.append((index["origin"] + path, (WORDPRESS / entry["file"]).read_bytes()))
+    for file in sorted(DEMO_SITE.rglob("index.html")):
+        path = file.parent.relative_to(DEMO_SITE).as_posix()
+        pages.append((f"{DEMO_ORIGIN}/{path}/".replace("/./", "/"), file.read_bytes()))
+    for source in sorted((FIXTURES / "readability-blogs").glob("*/source.html")):
+        pages.append(
+            (f"http://fixture.example/2019/07/13/{source.parent.name}/", source.read_bytes())
+        )
+    return pages
+
+
+# Page links a byte scan could miss if it only looked for WordPress's markup or one spelling.
+CRAFTED = [
+    ("http://x.org/2019/07/13/slug/", b'<p>Pages: <a href="http://x.org/2019/07/13/slug/2/">2</a>'),
+    ("http://x.org/2019/07/13/slug/", b"<p>Pages: <a href='2/'>2</a> <a href=./3/>3</a></p>"),
+    ("http://x.org/2019/07/13/slug/", b'<a href="/2019/07/13/SLUG/2/">2</a>'),
+    (
+        "http://x.org/2019/07/13/caf%C3%A9/",
+        '<a href="http://x.org/2019/07/13/café/2/">2</a>'.encode(),
+    ),
+    ("http://x.org/2019/07/13/caf%c3%a9/", b'<a href="/2019/07/13/caf%C3%A9/2/">2</a>'),
+    (
+        "http://x.org/2019/07/13/slug/3/",
+        b'<a href="/2019/07/13/slug/">1</a> <a href="/2019/07/13/slug/2/">2</a>',
+    ),
+    ("http://x.org/?p=12", b'<a href="http://x.org/?p=12&page=2">2</a>'),
+]
+
+
+def test_page_link_scan_never_misses_a_page_link() -> None:
+    pages = recorded_pages() + [(url, body) for url, body in CRAFTED]
+    assert len(pages) > 100
+    missed = [
+        url
+        for url, body in pages
+        if next_page_urls(body, url) and not may_link_further_pages(body, url)
+    ]
+    assert missed == []
+
+
+@pytest.mark.parametrize(("url", "body"), CRAFTED)
+def test_crafted_page_links_are_never_spared(url: str, body: bytes) -> None:
+    """Links to a further page in any spelling (relative, other case, encoded or not)."""
+    assert may_link_further_pages(body, url)
+
+
+def test_page_link_scan_spares_most_single_page_posts() -> None:
+    posts = [
+        (url, body)
+        for url, body in recorded_pages()
+        if DATED_POST.search(url) and not next_page_urls(body, url)
+    ]
+    assert len(posts) >= 20
+    spared = [url for url, body in posts if not may_link_further_pages(body, url)]
+    assert len(spared) >= 0.8 * len(posts), "the scan must skip the parse on most posts"
