@@ -333,7 +333,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     if args.batch:
         if args.page is not None or args.url is not None:
-            print("error: --batch reads its pages from stdin: give no PAGE or --url", file=sys.stderr)
+            print("error: --batch reads pages from stdin: give no PAGE or --url", file=sys.stderr)
             return 2
         from archiver.extract_batch import main as batch_main
 

@@ -7,6 +7,7 @@ which is both politeness and most of the crawl's speed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -117,15 +118,7 @@ class Scope:
 
     def relative(self, url: str) -> str | None:
         """The URL's path below the base path, or None when the URL is outside the blog."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https"):
-            return None
-        if f"{parts.scheme}://{parts.netloc}".lower() != self.origin:
-            return None
-        path = parts.path or "/"
-        if not path.startswith(self.base_path):
-            return None
-        return path[len(self.base_path) :]
+        return _relative(self.origin, self.base_path, url)
 
     def month_url(self, month: str) -> str:
         """URL of a monthly archive, "YYYY-MM" -> ".../YYYY/MM/"."""
@@ -133,6 +126,27 @@ class Scope:
         return f"{self.home}{year}/{mon}/"
 
 
+# A listing page repeats the same links (menus, widgets) and so does every page after it: the
+# pure per-URL helpers below are memoised (bounded), which makes listing pages several times
+# cheaper to parse. The bound keeps memory flat on blogs of any size.
+URL_CACHE_SIZE = 8192
+
+
+@functools.lru_cache(maxsize=URL_CACHE_SIZE)
+def _relative(origin: str, base_path: str, url: str) -> str | None:
+    """``Scope(origin, base_path).relative(url)``."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return None
+    if f"{parts.scheme}://{parts.netloc}".lower() != origin:
+        return None
+    path = parts.path or "/"
+    if not path.startswith(base_path):
+        return None
+    return path[len(base_path) :]
+
+
+@functools.lru_cache(maxsize=URL_CACHE_SIZE)
 def canonicalize(url: str) -> str:
     """Drop the fragment and tracking/session parameters, so one page has one URL.
 
@@ -148,6 +162,7 @@ def canonicalize(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
 
 
+@functools.lru_cache(maxsize=URL_CACHE_SIZE)
 def is_trap(url: str) -> bool:
     """True for links an archive must not follow (replies, admin, search, feeds, taxonomies...).
 
@@ -212,12 +227,27 @@ def parse_tree(html: str | bytes) -> lxml.html.HtmlElement | None:
         return None
 
 
+# An absolute link with a host: joined to any base URL, it canonicalizes to the same URL.
+_ABSOLUTE = re.compile(r"^https?://[^/?#\\]", re.I)
+
+
+def absolute_link(base: str, href: str) -> str:
+    """``canonicalize(urljoin(base, href))``, without the join for absolute links.
+
+    >>> absolute_link("http://x.org/blog/", "2019/07/?utm_source=t")
+    'http://x.org/blog/2019/07/'
+    """
+    if _ABSOLUTE.match(href):
+        return canonicalize(href)
+    return canonicalize(urljoin(base, href))
+
+
 def _links(tree: lxml.html.HtmlElement, xpath: str, base: str) -> list[str]:
     out: list[str] = []
     for href in tree.xpath(xpath):
         href = str(href).strip()
         if href and not href.startswith(("#", "javascript:", "mailto:")):
-            out.append(canonicalize(urljoin(base, href)))
+            out.append(absolute_link(base, href))
     return out
 
 
@@ -259,7 +289,7 @@ def parse_listing(html: str | bytes, url: str, scope: Scope) -> Listing:
         listing.posts.append(link)
 
     for href in tree.xpath(POST_LINK_XPATH):
-        link = canonicalize(urljoin(base, str(href).strip()))
+        link = absolute_link(base, str(href).strip())
         add_post(link)
         if link in seen_posts and link not in listing.entries:
             listing.entries[link] = _entry_digest(href.getparent())

@@ -37,11 +37,11 @@ def extract_request(line: str, number: int) -> dict[str, Any]:
     path, ident = request.get("path"), request.get("id")
     url, encoding = request.get("url"), request.get("encoding")
     if not isinstance(path, str) or not path:
-        return _error(path, ident, f"line {number}: missing \"path\"")
+        return _error(path, ident, f'line {number}: missing "path"')
     if not isinstance(url, str) or not url:
-        return _error(path, ident, f"line {number}: missing \"url\"")
+        return _error(path, ident, f'line {number}: missing "url"')
     if encoding is not None and not isinstance(encoding, str):
-        return _error(path, ident, f"line {number}: \"encoding\" must be a string or null")
+        return _error(path, ident, f'line {number}: "encoding" must be a string or null')
     try:
         data = Path(path).read_bytes()
     except OSError as exc:

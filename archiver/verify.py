@@ -230,8 +230,13 @@ def verify_output(directory: Path) -> tuple[list[str], list[str]]:
     )
     if truncated:
         report.append(f"truncated final record in: {', '.join(truncated)}")
-    if total["request"] != total["response"] and not truncated:
-        problems.append(f"{total['request']} request records but {total['response']} responses")
+    # Every request has its response, or a revisit record (incremental re-runs) in its place.
+    answered = total["response"] + total["revisit"]
+    if total["request"] != answered and not truncated:
+        problems.append(
+            f"{total['request']} request records but {total['response']} responses "
+            f"and {total['revisit']} revisits"
+        )
     dangling = [(where, ref) for where, ref in refers_to if ref not in responses]
     problems.extend(
         f"{where}: WARC-Refers-To {ref} names no response record" for where, ref in dangling

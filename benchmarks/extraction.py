@@ -271,10 +271,14 @@ def boilerplate_gain(cases: list[Case], outputs: list[Output], name: str) -> dic
     model = BoilerplateModel()
     for text in texts:
         model.add(text)
-    after = [model.strip(t) for t in texts]
+    after = [model.strip_text(t) for t in texts]
     return {
-        "F1_before": statistics.mean(ngram_prf(t, c.text)[2] for t, c in zip(texts, cases, strict=True)),
-        "F1_after": statistics.mean(ngram_prf(t, c.text)[2] for t, c in zip(after, cases, strict=True)),
+        "F1_before": statistics.mean(
+            ngram_prf(t, c.text)[2] for t, c in zip(texts, cases, strict=True)
+        ),
+        "F1_after": statistics.mean(
+            ngram_prf(t, c.text)[2] for t, c in zip(after, cases, strict=True)
+        ),
         "blocks_stripped": sum(len(model.boilerplate_blocks(t)) for t in texts),
     }
 
@@ -376,7 +380,9 @@ def print_table(
             )
     if boilerplate:
         print()
-        print("site-level boilerplate (BoilerplateModel fed with all posts of the WordPress fixture):")
+        print(
+            "site-level boilerplate (BoilerplateModel fed with all posts of the WordPress fixture):"
+        )
         for name, row in boilerplate.items():
             print(
                 f"  {name:34s} body F1 {row['F1_before']:.3f} -> {row['F1_after']:.3f}"

@@ -68,15 +68,15 @@ def test_headings_repeated_on_purpose_stay():
     ]
     for text in texts:
         model.add(text)
-    assert model.strip(texts[0]) == texts[0]
+    assert model.strip_text(texts[0]) == texts[0]
 
 
 def test_too_few_pages_strip_nothing_and_a_body_never_empties():
     model = BoilerplateModel()
     model.add("A.\n\nShare this")
     model.add("B.\n\nShare this")
-    assert model.strip("C.\n\nShare this") == "C.\n\nShare this"
+    assert model.strip_text("C.\n\nShare this") == "C.\n\nShare this"
     model.add("Share this")
     model.add("Share this")
-    assert model.strip("Share this") == "Share this"
-    assert model.strip("D.\n\nShare this") == "D."
+    assert model.strip_text("Share this") == "Share this"
+    assert model.strip_text("D.\n\nShare this") == "D."

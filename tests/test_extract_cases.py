@@ -343,3 +343,20 @@ def test_scripts_handlers_and_pixels_leave_body_html():
     assert "pixel.example.com" not in post.body.html
     assert [(i.url, i.alt) for i in post.images] == [("https://blog.example.org/real.jpg", "Real")]
     assert post.body.text == LOREM
+
+
+def test_tag_lists_prev_next_links_and_bylines_leave_the_body():
+    html = page(
+        f"""<article><div class="content-wrap">
+        <div class="meta-line"><a href="/@ann">Ann Lee</a></div>
+        <div class="meta-line"><span><a href="/p/">Oct 18, 2019</a> · 8 min read</span></div>
+        <p>{LOREM}</p><p>Posted on a clear night, 5 min read after dinner.</p>
+        <div class="kw">Tags: <a href="/t/moon" rel="tag">moon</a>, <a href="/t/sky"
+        rel="tag">sky</a></div>
+        <a class="previous" href="/older/">← Previous: An older post</a></div></article>""",
+        head='<meta name="author" content="Ann Lee">',
+    )
+    post = extract_post(html, URL)
+    assert post.body.text == f"{LOREM}\n\nPosted on a clear night, 5 min read after dinner."
+    assert post.tags == ["moon", "sky"]
+    assert post.authors == ["Ann Lee"]

@@ -70,7 +70,8 @@ def test_each_full_post_comes_out_alone():
         "2019-07-02T10:00:00+02:00",
     ]
     assert [c.text for c in posts[1].captions] == ["The Moon (Source: NASA)"]
-    assert not posts[0].captions and not posts[2].captions
+    assert not posts[0].captions
+    assert not posts[2].captions
     for post in posts:
         assert post.authors == ["Ann"]
         assert post.categories == ["Sky"]

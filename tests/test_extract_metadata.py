@@ -126,7 +126,8 @@ def test_bad_metadata_leaves_fields_empty(head):
     assert post.published is None
     assert post.authors == []
     assert post.tags == []
-    assert "published" not in post.sources and "authors" not in post.sources
+    assert "published" not in post.sources
+    assert "authors" not in post.sources
     assert post.title  # a title is always given (here: the body's first words)
 
 

@@ -11,11 +11,45 @@ from archiver.pipelines import load_schema
 
 VALIDATOR = jsonschema.Draft202012Validator(load_schema())
 
-TAGS = ["p", "div", "article", "h1", "h2", "a", "figure", "figcaption", "ol", "li", "table", "td",
-        "script", "style", "time", "main", "aside", "nav", "br", "img", "meta", "base", "sup"]
-ATTRS = ['class="entry-content"', 'href="../x"', 'datetime="20190-01-01"', 'rel="tag"',
-         'class="wp-caption-text"', 'id="fn-1"', 'href="#fn-1"', 'charset="shift_jis"',
-         'src="data:,x"', 'href="javascript:alert(1)"', 'class="post-password-form"', 'lang="\u202e"']
+TAGS = [
+    "p",
+    "div",
+    "article",
+    "h1",
+    "h2",
+    "a",
+    "figure",
+    "figcaption",
+    "ol",
+    "li",
+    "table",
+    "td",
+    "script",
+    "style",
+    "time",
+    "main",
+    "aside",
+    "nav",
+    "br",
+    "img",
+    "meta",
+    "base",
+    "sup",
+]
+ATTRS = [
+    'class="entry-content"',
+    'href="../x"',
+    'datetime="20190-01-01"',
+    'rel="tag"',
+    'class="wp-caption-text"',
+    'id="fn-1"',
+    'href="#fn-1"',
+    'charset="shift_jis"',
+    'src="data:,x"',
+    'href="javascript:alert(1)"',
+    'class="post-password-form"',
+    'lang="\u202e"',
+]
 
 
 @st.composite

@@ -218,7 +218,12 @@ def test_pandoc_citeproc_bibliography_with_dois():
     )
     post = extract_post(html, URL)
     assert [(r.kind, r.id, r.doi, r.url) for r in post.references] == [
-        ("bibliography", "ref-knuth", "10.1093/comjnl/27.2.97", "https://doi.org/10.1093/COMJNL/27.2.97"),
+        (
+            "bibliography",
+            "ref-knuth",
+            "10.1093/comjnl/27.2.97",
+            "https://doi.org/10.1093/COMJNL/27.2.97",
+        ),
         ("bibliography", "ref-lamport", "10.5555/177837", None),
     ]
     assert post.body.text == f"{LOREM} (Knuth 1984)"
@@ -241,7 +246,9 @@ def test_marked_up_reference_list_without_heading():
 
 @pytest.mark.parametrize("heading", ["Works Cited", "Further reading", "Sources:", "LITERATURE"])
 def test_reference_headings(heading):
-    html = page(f"<p>{LOREM}</p><h3>{heading}</h3><ul><li>Smith 2001.</li></ul><h3>After</h3><p>x</p>")
+    html = page(
+        f"<p>{LOREM}</p><h3>{heading}</h3><ul><li>Smith 2001.</li></ul><h3>After</h3><p>x</p>"
+    )
     post = extract_post(html, URL)
     assert [(r.kind, r.text) for r in post.references] == [("bibliography", "Smith 2001.")]
     assert post.body.text == f"{LOREM}\n\nAfter\n\nx"
@@ -251,7 +258,10 @@ def test_reference_headings(heading):
     ("value", "doi"),
     [
         ("https://dx.doi.org/10.1000/ABC", "10.1000/abc"),
-        ("http://doi.org/10.1002/(SICI)1097-4636(199706)35:4<399", "10.1002/(sici)1097-4636(199706)35:4"),
+        (
+            "http://doi.org/10.1002/(SICI)1097-4636(199706)35:4<399",
+            "10.1002/(sici)1097-4636(199706)35:4",
+        ),
         ("see doi:10.1016/j.cell.2009.01.002).", "10.1016/j.cell.2009.01.002"),
         ("info:doi/10.1000%2F182", "10.1000/182"),
         ("10.1234 is not a DOI", None),
@@ -272,9 +282,12 @@ def test_links_resolve_against_page_or_base_never_the_host_root():
     assert 'href="https://blog.example.org/2019/07/13/a-post/?p=2"' in post.body.html
     based = extract_post(page(body, head='<base href="/mirror/">'), URL)
     assert 'href="https://blog.example.org/mirror/notes/"' in based.body.html
-    assert "javascript:" not in extract_post(
-        page(f'<p>{LOREM} <a href="javascript:alert(1)">x</a></p>'), URL
-    ).body.html
+    assert (
+        "javascript:"
+        not in extract_post(
+            page(f'<p>{LOREM} <a href="javascript:alert(1)">x</a></p>'), URL
+        ).body.html
+    )
 
 
 def test_tables_and_lists_stay_in_the_body_html():
@@ -284,6 +297,14 @@ def test_tables_and_lists_stay_in_the_body_html():
         <ul><li>Tripod</li><li>Red torch</li></ul><ol><li>Arrive</li></ol>"""
     )
     post = extract_post(html, URL)
-    for tag in ("<table>", "<thead>", "<th>Night</th>", "<td>40</td>", "<ul>", "<li>Tripod</li>", "<ol>"):
+    for tag in (
+        "<table>",
+        "<thead>",
+        "<th>Night</th>",
+        "<td>40</td>",
+        "<ul>",
+        "<li>Tripod</li>",
+        "<ol>",
+    ):
         assert tag in post.body.html
     assert "Night\tMeteors\n\n12th\t40\n\nTripod\n\nRed torch\n\nArrive" in post.body.text

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import urljoin
 
+import lxml.html
 import pytest
 
-from archiver.discovery import may_link_further_pages
+from archiver.discovery import absolute_link, canonicalize, may_link_further_pages
 from archiver.extract import next_page_urls
 from tests.conftest import FIXTURES, ROOT, WORDPRESS
 
@@ -77,3 +79,20 @@ def test_page_link_scan_spares_most_single_page_posts() -> None:
     assert len(posts) >= 20
     spared = [url for url, body in posts if not may_link_further_pages(body, url)]
     assert len(spared) >= 0.8 * len(posts), "the scan must skip the parse on most posts"
+
+
+def test_absolute_links_skip_the_join_without_changing_a_link() -> None:
+    """``absolute_link`` equals canonicalize(urljoin(base, href)) for every link of every page."""
+    hrefs = {
+        " HTTP://X.ORG/a/./b/;p?utm_source=1&q=2#f ",
+        "https://x.org",
+        "http:///weird",
+        "//x.org/a",
+    }
+    for _, body in recorded_pages():
+        hrefs.update(str(h).strip() for h in lxml.html.fromstring(body).xpath("//a/@href"))
+    assert len(hrefs) > 1000
+    bases = ["http://127.0.0.1:8090/2021/11/", "https://127.0.0.1:8090/", "http://x.org/blog/a/b"]
+    for base in bases:
+        for href in hrefs:
+            assert absolute_link(base, href) == canonicalize(urljoin(base, href)), (base, href)

@@ -168,6 +168,12 @@ def test_deleted_post_is_recorded_and_its_versions_kept(runs: dict) -> None:
     assert list((runs["site"] / "posts" / "2020" / "02").glob("doomed-post*.json"))
 
 
+def test_the_re_crawled_archive_verifies(runs: dict) -> None:
+    proc = run_archiver("verify", str(runs["site"]))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "revisit" in proc.stdout
+
+
 def test_a_second_crawl_of_the_same_folder_is_refused(tmp_path: Path) -> None:
     from archiver.state import CrawlState, StateLocked
 

@@ -25,9 +25,8 @@ from typing import ClassVar
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import FAST_LOCAL, free_port, read_jsonl, run_archiver, wait_for
-
-PYWB_BIN = Path(sys.executable).parent
+from tests.conftest import FAST_LOCAL, read_jsonl, run_archiver
+from tests.pywb_server import pywb, wb_manager
 
 
 def page(title: str, body: str, links: str = "") -> bytes:
@@ -354,28 +353,10 @@ def test_cdxj_index_and_wacz(wire_crawl: dict) -> None:
 def pywb_wacz(wire_crawl: dict, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """pywb serving the crawl's WACZ (its WARCs and its own CDXJ index) in collection "wire"."""
     root = tmp_path_factory.mktemp("pywb-wire")
-    manager = str(PYWB_BIN / "wb-manager")
-    subprocess.run([manager, "init", "wire"], cwd=root, check=True, capture_output=True, timeout=60)
-    subprocess.run(
-        [manager, "add", "--unpack-wacz", "wire", str(wire_crawl["site"] / "127.0.0.1.wacz")],
-        cwd=root,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    port = free_port()
-    proc = subprocess.Popen(
-        [str(PYWB_BIN / "wayback"), "--port", str(port), "--bind", "127.0.0.1"],
-        cwd=root,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for(f"http://127.0.0.1:{port}/", timeout=60)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    wb_manager(root, "init", "wire")
+    wb_manager(root, "add", "--unpack-wacz", "wire", str(wire_crawl["site"] / "127.0.0.1.wacz"))
+    with pywb(root) as url:
+        yield url
 
 
 def decoded(data: bytes, coding: str | None) -> bytes:

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import free_port, wait_for
-
-PYWB_BIN = Path(sys.executable).parent
+from tests.pywb_server import pywb as pywb_server
+from tests.pywb_server import wb_manager
 
 
 def records(warc: Path) -> list:
@@ -69,24 +68,10 @@ def pywb(wordpress_crawl: dict, tmp_path_factory: pytest.TempPathFactory):
     """A pywb instance with the crawl's WARC files in collection "blog"."""
     root = tmp_path_factory.mktemp("pywb")
     warcs = [str(p) for p in (wordpress_crawl["site"] / "warc").glob("*.warc.gz")]
-    manager = str(PYWB_BIN / "wb-manager")
-    subprocess.run([manager, "init", "blog"], cwd=root, check=True, capture_output=True, timeout=60)
-    subprocess.run(
-        [manager, "add", "blog", *warcs], cwd=root, check=True, capture_output=True, timeout=120
-    )
-    port = free_port()
-    proc = subprocess.Popen(
-        [str(PYWB_BIN / "wayback"), "--port", str(port), "--bind", "127.0.0.1"],
-        cwd=root,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for(f"http://127.0.0.1:{port}/", timeout=60)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    wb_manager(root, "init", "blog")
+    wb_manager(root, "add", "blog", *warcs)
+    with pywb_server(root) as url:
+        yield url
 
 
 def test_posts_replay_byte_for_byte(pywb: str, wordpress_crawl: dict) -> None:

@@ -98,6 +98,7 @@ _BLOCK_CHILDREN = {
     "footer",
 }
 
+
 def _link_density(el: etree._Element) -> float:
     total = text_len(el)
     if not total:
@@ -258,5 +259,3 @@ def _with_siblings(best: etree._Element, scores: _Adjusted) -> etree._Element:
         sibling.tail = None
         wrapper.append(sibling)
     return wrapper
-
-

@@ -10,7 +10,7 @@ Use: feed the posts of one site (``add_post`` or ``add``), then ``strip_post`` e
 >>> model = BoilerplateModel()
 >>> for n in range(4):
 ...     model.add(f"Post {n} is about tea number {n}.\\n\\nShare this: Twitter Facebook")
->>> model.strip("A new post.\\n\\nShare this: Twitter Facebook")
+>>> model.strip_text("A new post.\\n\\nShare this: Twitter Facebook")
 'A new post.'
 
 Rules (named constants below): a block is boilerplate once it was seen in at least
@@ -114,14 +114,12 @@ class BoilerplateModel:
             if i in doomed or not self.is_boilerplate(blocks[i]):
                 break
             doomed.add(i)
-        doomed.update(
-            i for i, block in enumerate(blocks) if self.is_boilerplate(block, inner=True)
-        )
+        doomed.update(i for i, block in enumerate(blocks) if self.is_boilerplate(block, inner=True))
         if len(doomed) >= len(blocks):
             return []
         return sorted(doomed)
 
-    def strip(self, text: str) -> str:
+    def strip_text(self, text: str) -> str:
         """``text`` without its boilerplate blocks."""
         blocks = _blocks(text)
         doomed = set(self.boilerplate_blocks(text))
@@ -187,4 +185,3 @@ def strip_site(posts: list[Post], model: BoilerplateModel | None = None) -> list
     for post in posts:
         model.add_post(post)
     return [model.strip_post(post) for post in posts]
-

@@ -24,7 +24,9 @@ _PAREN_CREDIT_RE = re.compile(
 _LABEL_CREDIT_RE = re.compile(rf"(?:^|[.;|–—]\s+|\s)({_LABEL}(?:\s+by)?\s*:\s*[^:]+?)\s*\.?$", re.I)
 _VIA_RE = re.compile(r"(?:^|\s)(via\s+[^.;:]+?|©\s*.+?|\(c\)\s+.+?)\s*\.?$", re.I)
 # Credit markup: an element of its own inside the caption (WordPress plugins, Ghost, news themes).
-CREDIT_ELEMENTS = ".credit, .image-credit, .photo-credit, .caption-credit, .wp-caption-credit, .attribution"
+CREDIT_ELEMENTS = (
+    ".credit, .image-credit, .photo-credit, .caption-credit, .wp-caption-credit, .attribution"
+)
 
 
 def caption_credit(text: str, element: etree._Element | None = None) -> str | None:
@@ -78,9 +80,7 @@ def caption_elements(index: DocIndex, root: etree._Element) -> list[etree._Eleme
     return [el for el in found if not any(a in chosen for a in el.iterancestors())]
 
 
-def extract_captions(
-    elements: list[etree._Element], base: str
-) -> list[tuple[int, Caption]]:
+def extract_captions(elements: list[etree._Element], base: str) -> list[tuple[int, Caption]]:
     """(element number, Caption) for every caption element with text; ``position`` is left to
     the caller, who knows the body text."""
     captions = []
@@ -95,9 +95,9 @@ def extract_captions(
             (
                 number,
                 Caption(
-                text=text,
-                credit=caption_credit(text, el),
-                image_url=resolve(base, src) if src else None,
+                    text=text,
+                    credit=caption_credit(text, el),
+                    image_url=resolve(base, src) if src else None,
                     alt=collapse(alt) if alt else None,
                 ),
             )

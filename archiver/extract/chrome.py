@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from functools import lru_cache
 
 from lxml import etree
 
 from . import selectors as S
-from .dom import DocIndex
-from .text import collapse, inline_text
+from .dom import DocIndex, matches
+from .text import BLOCK_TAGS, collapse, inline_text
 
 # An element is never removed as chrome if it holds this large a share of the page's text: a
 # theme that wraps the whole post in <header> or class="share-..." must not lose the post.
@@ -17,6 +18,7 @@ PROTECT_TEXT_SHARE = 0.6
 # ...unless its text is tiny anyway (a one-line skip link inside a short page).
 PROTECT_MIN_CHARS = 200
 _ARCHIVE_HEADING_RE = re.compile(S.ARCHIVE_HEADING_RE, re.IGNORECASE)
+_BY_PREFIX_RE = re.compile(r"^\s*(?:posted\s+|written\s+)?by\s*:?\s+", re.IGNORECASE)
 _SKIP_TO_RE = re.compile(r"^\s*skip to\b", re.IGNORECASE)
 
 
@@ -83,9 +85,9 @@ def drop_chrome(
                 continue
             drop(el)
     for el in index.by_tag.get("a", ()):
-        if (el.get("href") or "").startswith("#") and el not in protected:
-            if _SKIP_TO_RE.match(el.text_content() or ""):
-                drop(el)
+        in_page = (el.get("href") or "").startswith("#")
+        if in_page and el not in protected and _SKIP_TO_RE.match(el.text_content() or ""):
+            drop(el)
     for tag in ("h1", "h2", "h3"):
         for el in index.by_tag.get(tag, ()):
             if el not in protected and _ARCHIVE_HEADING_RE.match(el.text_content()):
@@ -151,3 +153,57 @@ def drop_title(root: etree._Element, title: str) -> None:
         if inline_text(el) == title:
             drop(el)
             return
+
+
+_TAXONOMY_BLOCKS = ("div", "p", "ul", "section", "span", "footer")
+_SEPARATORS = ",;|·•/:#"
+
+
+def drop_taxonomy_lists(root: etree._Element) -> None:
+    """Drop blocks of the body that are only the post's tag/category links (and a label)."""
+    for el in list(root.iter(*_TAXONOMY_BLOCKS)):
+        if el is root or el.getparent() is None:
+            continue
+        links = [a for a in el.iter("a")]
+        if not links or not all(matches(a, S.TAXONOMY_LINKS) for a in links):
+            continue
+        bare = copy.deepcopy(el)
+        for a in list(bare.iter("a")):
+            drop(a)
+        label = "".join(ch for ch in bare.text_content() if ch not in _SEPARATORS)
+        if len(collapse(label)) <= S.TAXONOMY_LABEL_MAX_CHARS:
+            drop(el)
+
+
+# Byline lines at the top of a body: "By Ann Lee", "Oct 18, 2019 · 8 min read", "5 min read".
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DATE = rf"(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\.?\s+{_MONTH}\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
+_READ_TIME = r"\d+\s*(?:min|minutes?)\s+read"
+_BYLINE_RE = re.compile(
+    rf"^(?:(?:posted\s+)?(?:on\s+)?{_DATE}|{_READ_TIME})(?:\s*[·•|-]\s*(?:{_DATE}|{_READ_TIME}))*$",
+    re.IGNORECASE,
+)
+# The top of a body ends at the first paragraph this long.
+BYLINE_ZONE_END_CHARS = 80
+# Longer lines are never bylines.
+BYLINE_MAX_CHARS = 100
+
+
+def drop_bylines(root: etree._Element, authors: list[str]) -> None:
+    """Drop byline lines (author name, date, reading time) above the body's first paragraph."""
+    names = {a.casefold() for a in authors}
+    doomed = []
+    for el in root.iter(*BLOCK_TAGS, "span"):
+        if el is root:
+            continue
+        text = collapse(el.text_content())
+        if len(text) >= BYLINE_ZONE_END_CHARS and el.tag in ("p", "blockquote", "pre", "li"):
+            break
+        if not text or len(text) > BYLINE_MAX_CHARS:
+            continue
+        key = _BY_PREFIX_RE.sub("", text).casefold()
+        if key in names or _BYLINE_RE.match(text):
+            doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None:
+            drop(el)

@@ -46,9 +46,7 @@ def extract_comments(index: DocIndex) -> list[Comment]:
     comments = []
     seen = set()
     items = [
-        li
-        for container in index.select(S.COMMENT_LISTS, live=False)
-        for li in container.iter("li")
+        li for container in index.select(S.COMMENT_LISTS, live=False) for li in container.iter("li")
     ]
     for li in items:
         if li in seen or not _is_comment(li):

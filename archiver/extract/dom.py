@@ -33,7 +33,9 @@ _COMPOUND_RE = re.compile(
     r"""(?P<tag>[a-zA-Z][a-zA-Z0-9-]*|\*)?(?P<rest>(?:\.[\w-]+|\#[\w:.-]+|\[[^\]]+\])*)$"""
 )
 _PART_RE = re.compile(r"""\.([\w-]+)|\#([\w:.-]+)|\[([^\]]+)\]""")
-_ATTR_RE = re.compile(r"""^\s*([\w:-]+)\s*(?:([~^*$]?=)\s*(?:"([^"]*)"|'([^']*)'|([^\s"']+)))?\s*$""")
+_ATTR_RE = re.compile(
+    r"""^\s*([\w:-]+)\s*(?:([~^*$]?=)\s*(?:"([^"]*)"|'([^']*)'|([^\s"']+)))?\s*$"""
+)
 # Attributes indexed in the one pass (besides tag, class and id): looked up by value.
 INDEXED_ATTRS = ("role", "itemprop")
 # Attributes whose mere presence is looked up (hidden elements, inline styles).
@@ -146,10 +148,10 @@ def _match_outer(el: etree._Element, chain: Complex, i: int) -> bool:
     combinator = chain[i - 1][1]
     if combinator == ">":
         parent = el.getparent()
-        return parent is not None and compound.matches(parent) and _match_outer(parent, chain, i + 1)
-    return any(
-        compound.matches(a) and _match_outer(a, chain, i + 1) for a in el.iterancestors()
-    )
+        return (
+            parent is not None and compound.matches(parent) and _match_outer(parent, chain, i + 1)
+        )
+    return any(compound.matches(a) and _match_outer(a, chain, i + 1) for a in el.iterancestors())
 
 
 @lru_cache(maxsize=512)
@@ -251,10 +253,11 @@ class DocIndex:
 
     def attached(self, el: etree._Element) -> bool:
         """Whether ``el`` is still in the document (not inside a removed subtree)."""
-        top = el
-        for top in el.iterancestors():
-            pass
-        return top is self.root
+        node = el
+        parent = node.getparent()
+        while parent is not None:
+            node, parent = parent, parent.getparent()
+        return node is self.root
 
     def _candidates(self, compound: Compound) -> list[etree._Element]:
         if compound.id is not None:

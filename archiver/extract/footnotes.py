@@ -54,7 +54,9 @@ def _markers(root: etree._Element) -> dict[str, etree._Element]:
             continue
         classes = a.get("class") or ""
         text = collapse(a.text_content())
-        in_sup = a.getparent() is not None and a.getparent().tag == "sup" or a.find("sup") is not None
+        in_sup = (a.getparent() is not None and a.getparent().tag == "sup") or a.find(
+            "sup"
+        ) is not None
         if (
             a.get("role") == "doc-noteref"
             or "footnote" in classes
@@ -93,7 +95,7 @@ def _note_items(container: etree._Element) -> list[etree._Element]:
     """The notes of a footnote container: its list items, else its note elements, else itself."""
     tag = container.tag
     if tag in ("ol", "ul"):
-        return [li for li in container.iterchildren("li")]
+        return list(container.iterchildren("li"))
     lists = [el for el in container.iter("ol", "ul") if el is not container]
     if lists:
         top = [el for el in lists if not any(a in lists for a in el.iterancestors())]

@@ -326,7 +326,9 @@ def _taxonomy(page: _Page, sources: dict[str, str]) -> tuple[list[str], list[str
 
 def _language(page: _Page, sources: dict[str, str]) -> str | None:
     root = page.index.root
-    html_lang = (root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or "").strip()
+    html_lang = (
+        root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
+    ).strip()
 
     def locale() -> str | None:
         value = page.meta_value("og:locale")
@@ -384,7 +386,10 @@ def _site(page: _Page, sources: dict[str, str]) -> Site:
 def _canonical(page: _Page, sources: dict[str, str]) -> str:
     def link() -> str | None:
         for el in page.index.by_tag.get("link", ()):
-            if "canonical" in (el.get("rel") or "").lower().split() and (el.get("href") or "").strip():
+            if (
+                "canonical" in (el.get("rel") or "").lower().split()
+                and (el.get("href") or "").strip()
+            ):
                 return resolve(page.base, el.get("href"))
         return None
 

@@ -10,7 +10,6 @@ from lxml import etree
 
 from archiver.items import Post
 
-
 _PAGE_SUFFIX_RE = re.compile(r"/(\d+)/?$")
 # WordPress numbers post pages from 2; "/1/" is the post itself.
 FIRST_FURTHER_PAGE = 2
@@ -57,8 +56,10 @@ def merge_pages(parts: list[Post]) -> Post:
     merged = copy.deepcopy(parts[0])
     for part in parts[1:]:
         # Caption positions are offsets into body.text: shift this page's past the text before it.
-        shift = len(merged.body.text) + 2 if merged.body.text and part.body.text else len(
-            merged.body.text
+        shift = (
+            len(merged.body.text) + 2
+            if merged.body.text and part.body.text
+            else len(merged.body.text)
         )
         texts = [t for t in (merged.body.text, part.body.text) if t]
         merged.body.text = "\n\n".join(texts)

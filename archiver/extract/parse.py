@@ -34,7 +34,7 @@ _WINDOWS_1252_ALIASES = frozenset(
 )
 # Control characters XML (hence lxml's API) cannot hold; form feed included.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 _NON_ASCII_BYTES = bytes(range(0x80, 0x100))
 
 

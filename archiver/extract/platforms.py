@@ -113,7 +113,6 @@ def content_root_selectors(platform: str | None) -> tuple[str, ...]:
     return CONTENT_ROOTS.get(platform or "", ())
 
 
-
 def platform_chrome(platform: str | None) -> str | None:
     """Selectors of chrome inside the post markup of ``platform`` (None when it has none)."""
     return PLATFORM_CHROME.get(platform or "")

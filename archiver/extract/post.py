@@ -34,7 +34,14 @@ from archiver.items import Body, Post
 from . import selectors as S
 from .body import find_root_by_selectors, score_content_root
 from .captions import caption_elements, extract_captions, mark_captions
-from .chrome import drop_always, drop_chrome, drop_title, drop_unlikely
+from .chrome import (
+    drop_always,
+    drop_bylines,
+    drop_chrome,
+    drop_taxonomy_lists,
+    drop_title,
+    drop_unlikely,
+)
 from .cleaning import base_url, body_html
 from .comments import extract_comments
 from .dom import DocIndex
@@ -110,7 +117,9 @@ _ABSOLUTE_URL_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\x00-\x20\x7f][^\x00-
 def check_url(url: str) -> None:
     """Raise ExtractionError unless ``url`` is absolute (links are resolved against it)."""
     if not isinstance(url, str) or not _ABSOLUTE_URL_RE.match(url):
-        raise ExtractionError(f"the page URL must be absolute (like https://example.org/a/), not {url!r}")
+        raise ExtractionError(
+            f"the page URL must be absolute (like https://example.org/a/), not {url!r}"
+        )
 
 
 # A title made from the body's first words is cut at about this many characters.
@@ -166,7 +175,9 @@ def _extract(doc: etree._Element, url: str, clock: _Clock) -> Post:
     clock.lap("chrome")
     # 5. Chrome inside the root
     drop_unlikely(root)
+    drop_taxonomy_lists(root)
     drop_title(root, meta.title)
+    drop_bylines(root, meta.authors)
     clock.lap("body")
     # 6. Captions
     caption_els = caption_elements(index, root)

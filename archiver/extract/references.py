@@ -52,7 +52,9 @@ def heading_key(el: etree._Element) -> str:
     return collapse(el.text_content()).rstrip(":").strip().casefold()
 
 
-def section_after(heading: etree._Element, level: int, stop_at_pseudo: bool) -> list[etree._Element]:
+def section_after(
+    heading: etree._Element, level: int, stop_at_pseudo: bool
+) -> list[etree._Element]:
     """Following siblings of ``heading`` up to the next heading of the same or higher rank."""
     section = []
     for sibling in heading.itersiblings():

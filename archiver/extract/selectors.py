@@ -47,9 +47,8 @@ HIDDEN = "[role=dialog], " + classes(
 # spaces removed, lower-cased).
 HIDDEN_STYLES = ("display:none", "visibility:hidden")
 AD_IFRAME_SRC = ("doubleclick", "googlesyndication", "amazon-adsystem", "adservice")
-ADS = (
-    "ins.adsbygoogle, [id^=div-gpt-ad], iframe[id*=google_ads], "
-    + classes("adsbygoogle", "advertisement", "ad-container", "ad-slot", "ads")
+ADS = "ins.adsbygoogle, [id^=div-gpt-ad], iframe[id*=google_ads], " + classes(
+    "adsbygoogle", "advertisement", "ad-container", "ad-slot", "ads"
 )
 
 # --- Chrome: removed around the content root ----------------------------------------------------
@@ -140,8 +139,25 @@ COMMENT_SECTIONS = (
         "wp-block-post-comments-form",
     )
 )
+# Links to the previous and next post (rel=prev/next is the HTML convention).
+PREV_NEXT = (
+    "a[rel~=prev], a[rel~=next], a.previous, a.prev, a.next, .nav-previous, .nav-next, "
+    ".post-nav, .prev-next, .previous-post, .next-post"
+)
 # Chrome groups, in the order they are removed.
-CHROME = (SKIP_LINKS, NAVIGATION, HEADER_FOOTER, SIDEBARS, SHARE_RELATED, ARCHIVE_HEADINGS)
+CHROME = (
+    SKIP_LINKS,
+    NAVIGATION,
+    HEADER_FOOTER,
+    SIDEBARS,
+    SHARE_RELATED,
+    ARCHIVE_HEADINGS,
+    PREV_NEXT,
+)
+# A block inside the body made of rel=tag/category links and at most this many other characters
+# ("Tags:", commas) is the post's tag list, not its text.
+TAXONOMY_LINKS = "a[rel~=tag], a[rel~=category]"
+TAXONOMY_LABEL_MAX_CHARS = 20
 
 # Readability.js's "unlikely candidate" class/id words: inside the content root an element
 # matching UNLIKELY (and not MAYBE) is chrome that a theme nested into the post.
@@ -213,7 +229,13 @@ FOOTNOTE_CONTAINERS = (
 FOOTNOTE_ITEM_ID_RE = r"^(?:fn|footnote|easy-footnote-bottom|ftn|note|endnote)[-_:]?[\w.-]*\d"
 # A back-link to the marker inside a note: removed from the note's text.
 FOOTNOTE_BACKLINK_CLASSES = frozenset(
-    {"footnote-backref", "footnote-back-link", "reversefootnote", "footnote-return", "easy-footnote-to-top"}
+    {
+        "footnote-backref",
+        "footnote-back-link",
+        "reversefootnote",
+        "footnote-return",
+        "easy-footnote-to-top",
+    }
 )
 FOOTNOTE_BACKLINK_HREF_RE = r"^#(?:fnref|fnr|ref|footnote-ref|easy-footnote-\d)"
 # Characters a link made only of them is a return arrow (WordPress core footnotes, many plugins).
