@@ -18,6 +18,7 @@ from typing import Any
 
 from archiver import __version__, config, export
 from archiver.console import OneLineArgumentParser, UserError, error_line
+from archiver.distributed import cli as distributed_cli
 
 logger = logging.getLogger("archiver")
 
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("urls", nargs="*", metavar="URL")
     _crawl_options(crawl, default_output=None)
     config.add_source_options(crawl)
+    distributed_cli.add_redis_options(crawl)
 
     demo = sub.add_parser("demo", help="serve the bundled demo blog on 127.0.0.1 and archive it")
     _crawl_options(demo, default_output="output/demo")
@@ -72,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("directory", type=Path, metavar="DIR")
     report.add_argument("--replay-url", metavar="URL", help="link posts to their replay there")
     export.add_parser(sub)
+
+    distributed_cli.add_parsers(sub)  # `archiver worker`, `archiver merge`
 
     pack = sub.add_parser("pack", help="package each site's WARC files as DIR/<host>/<host>.wacz")
     pack.add_argument("directory", type=Path, metavar="DIR")
@@ -293,6 +297,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             reachable.append(url)
     if not reachable:
         return code
+    if settings.get("ARCHIVER_REDIS_URL"):  # a shared crawl: archiver.distributed
+        return distributed_cli.crawl_shared(reachable, settings, output) or code
     summaries = run_crawls(reachable, settings)
     if settings.getbool("ARCHIVER_SUMMARY", True):
         for summary in summaries:
@@ -436,6 +442,8 @@ COMMANDS = {
     "reextract": cmd_reextract,
     "report": cmd_report,
     "export": export.cmd_export,
+    "worker": distributed_cli.cmd_worker,
+    "merge": distributed_cli.cmd_merge,
 }
 
 

@@ -61,6 +61,10 @@ OPTION_SETTINGS: dict[str, tuple[str, ...]] = {
     "full": ("ARCHIVER_FULL",),
     "refresh_after": ("ARCHIVER_REFRESH_AFTER_DAYS",),
     "recent_months": ("ARCHIVER_RECENT_MONTHS",),
+    "redis": ("ARCHIVER_REDIS_URL",),
+    "worker_id": ("ARCHIVER_WORKER_ID",),
+    "idle_timeout": ("ARCHIVER_REDIS_IDLE_TIMEOUT",),
+    "seed_only": ("ARCHIVER_REDIS_SEED_ONLY",),
 }
 """Option (argparse dest) -> the settings it sets; the README's option table is made from it."""
 
@@ -74,6 +78,9 @@ class ConfigError(UserError):
 
 NO_OPTION: dict[str, str] = {
     "ARCHIVER_EXTRACT_WORKERS": "tuning only: `-s ARCHIVER_EXTRACT_WORKERS=N` (0: in the crawl's process)",
+    "ARCHIVER_REDIS_KEY": "`-s ARCHIVER_REDIS_KEY=NAME`: several shared crawls in one Redis database",
+    "ARCHIVER_REDIS_LEASE_TIMEOUT": "tuning only: how soon a dead worker's requests are redone",
+    "ARCHIVER_REDIS_POLL_INTERVAL": "tuning only",
 }
 """``ARCHIVER_*``/``WARC_*`` settings deliberately without an option, with the reason."""
 
@@ -240,6 +247,14 @@ def option_settings(args: argparse.Namespace) -> dict[str, Any]:
         settings["ARCHIVER_REFRESH_AFTER_DAYS"] = given["refresh_after"]
     if given["recent_months"] is not None:
         settings["ARCHIVER_RECENT_MONTHS"] = given["recent_months"]
+    if given["redis"] is not None:
+        settings["ARCHIVER_REDIS_URL"] = given["redis"]
+    if given["worker_id"] is not None:
+        settings["ARCHIVER_WORKER_ID"] = given["worker_id"]
+    if given["idle_timeout"] is not None:
+        settings["ARCHIVER_REDIS_IDLE_TIMEOUT"] = given["idle_timeout"]
+    if given["seed_only"]:
+        settings["ARCHIVER_REDIS_SEED_ONLY"] = True
     return settings
 
 

@@ -9,6 +9,8 @@ awaits the ``Outcome``, which ``ExtractPipeline.finish`` turns into the post (or
 ``ARCHIVER_EXTRACT_WORKERS`` sets the number of workers: ``auto`` (the default) is one per CPU
 the process may use, or none on a single CPU; ``0`` extracts in the crawl's process, as
 ``ExtractPipeline`` does. Workers start on demand, so a slow, polite crawl starts only one.
+They ignore Ctrl-C (the crawl finishes the posts in flight) and exit when the crawl process is
+gone, even after a SIGKILL.
 A worker that dies (killed, out of memory, a page that crashes lxml) breaks the pool and fails
 every post in flight: the pool is rebuilt, and those posts are extracted again one at a time in
 a pool of their own, where a post that kills the worker is certainly the culprit: it alone is
@@ -21,6 +23,8 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -52,9 +56,22 @@ def workers_setting(value: Any) -> int:
     return workers
 
 
-def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the crawl, which finishes the posts in flight before stopping."""
+PARENT_CHECK_SECONDS = 0.5
+"""How often a worker checks that the crawl that started it is still alive."""
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit when the crawl process is gone (killed with SIGKILL, it cannot stop its workers)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(0)
+
+
+def _init_worker(parent: int) -> None:
+    """Workers leave Ctrl-C to the crawl (which finishes the posts in flight before stopping)
+    and never outlive it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
 async def on_reactor(future: Future[Outcome]) -> Outcome:
@@ -98,7 +115,10 @@ class ExtractionPool:
 
     def _new_executor(self, workers: int) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            workers, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_sigint
+            workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(os.getpid(),),
         )
 
     def _submit(self, item: FetchedPost) -> tuple[int, Future[Outcome]]:

@@ -40,8 +40,12 @@ class ScopeMiddleware:
     def from_crawler(cls, crawler: Crawler) -> ScopeMiddleware:
         return cls(crawler)
 
+    def scope_for(self, request: Request) -> Any:
+        """The blog the request must stay in (a distributed worker serves several)."""
+        return getattr(self.crawler.spider, "scope", None)
+
     def process_request(self, request: Request) -> None:
-        scope = getattr(self.crawler.spider, "scope", None)
+        scope = self.scope_for(request)
         if scope is None or request.meta.get("archiver_any_scope"):
             return
         parts = urlsplit(request.url)

@@ -35,6 +35,14 @@ def drop(crawler: Crawler, reason: str, message: str) -> DropItem:
     return DropItem(f"{reason}: {message}")
 
 
+def spider_for(crawler: Crawler, url: str) -> Any:
+    """The spider of the blog ``url`` belongs to: the crawl's own, or in a distributed worker
+    (which serves several blogs, ``archiver.distributed``) that blog's."""
+    spider = crawler.spider
+    site_for = getattr(spider, "site_for", None)
+    return (site_for(url) or spider) if site_for is not None else spider
+
+
 class ExtractPipeline:
     """FetchedPost -> Post, with the archive month and the WARC provenance filled in."""
 
@@ -52,8 +60,8 @@ class ExtractPipeline:
 
     def finish(self, item: FetchedPost, outcome: Outcome) -> Post:
         """The extracted post with its archive month and provenance, or DropItem when none."""
-        spider = self.crawler.spider
         url = item.pages[0].url
+        spider = spider_for(self.crawler, url)
         for level, message in outcome.log:
             logger.log(level, message)
         if outcome.post is None:
@@ -138,7 +146,7 @@ class DedupePipeline:
         if not isinstance(item, Post):
             return item
         key = discovery.canonicalize(item.canonical_url or item.url)
-        requested = getattr(self.crawler.spider, "posts_seen", set())
+        requested = getattr(spider_for(self.crawler, item.url), "posts_seen", set())
         if key != discovery.canonicalize(item.url) and key in requested:
             # A variant of a post the crawl also fetches under its own URL: keep that one.
             raise drop(self.crawler, "duplicate", f"{item.url} is a copy of {key}, archived there")

@@ -109,6 +109,15 @@ ARCHIVER_SUMMARY = True  # the archiver command prints the end-of-crawl summary
 ARCHIVER_REPORT = True  # write DIR/<host>/report.html at the end of the crawl
 ARCHIVER_REPLAY_URL = ""  # link report.html's posts to a replay (pywb collection URL or template)
 
+# Distributed crawls (archiver.distributed): `archiver crawl --redis URL`, `archiver worker`.
+ARCHIVER_REDIS_URL = ""  # redis://HOST:PORT/DB of a shared crawl; empty: a crawl of its own
+ARCHIVER_REDIS_KEY = "archiver"  # prefix of the shared crawl's Redis keys (one crawl per prefix)
+ARCHIVER_REDIS_SEED_ONLY = False  # `archiver crawl --redis`: queue the blogs, do not work on them
+ARCHIVER_WORKER_ID = ""  # a worker's id, in its file names; empty: <host>-<pid>
+ARCHIVER_REDIS_IDLE_TIMEOUT = 30.0  # a worker stops once the shared crawl had no work this long
+ARCHIVER_REDIS_LEASE_TIMEOUT = 30.0  # a silent worker's requests go back to the queue after this
+ARCHIVER_REDIS_POLL_INTERVAL = 0.5  # seconds between two looks at the shared queue when idle
+
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "archiver.logformatter.ArchiverLogFormatter"
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"

@@ -23,6 +23,8 @@ Metrics, per extractor and dataset:
 Peers: trafilatura ``bare_extraction(html, url=..., with_metadata=True)`` with its defaults, and
 with ``fast=True``; readability-lxml ``Document(html, url=...).summary(html_partial=True)`` plus
 ``title()``. Every extractor is given the page's raw bytes.
+"ours, generic only" is ours without any platform or class-name content selector: the
+Readability-style scoring that markup we do not know gets (``extract_post(..., generic=True)``).
 Ours also gets "ours+captions" on readability-blogs: body text with the captions put back at
 their positions, since Readability's reference keeps figure captions and ours keeps them apart.
 
@@ -146,7 +148,7 @@ def _timed(fn: Callable[[], Any], repeat: int) -> tuple[Any, float]:
     return result, best
 
 
-def run_ours(case: Case, repeat: int) -> Output:
+def run_ours(case: Case, repeat: int, generic: bool = False) -> Output:
     out = Output(captions=[], urls=[])
     parts = []
     for url, data in case.pages:
@@ -157,7 +159,7 @@ def run_ours(case: Case, repeat: int) -> Output:
             stages: dict[str, float] = {}
             started = CLOCK()
             try:
-                post = extract_post(data, url, timings=stages, clock=CLOCK)
+                post = extract_post(data, url, timings=stages, clock=CLOCK, generic=generic)
             except ExtractionError:
                 post = None
             total = CLOCK() - started
@@ -402,7 +404,10 @@ def main(argv: list[str] | None = None) -> int:
         "readability-blogs": readability_cases(args.fixtures / "readability-blogs"),
         "wordpress": wordpress_cases(args.fixtures / "wordpress"),
     }
-    extractors: dict[str, Callable[[Case, int], Output]] = {"ours": run_ours}
+    extractors: dict[str, Callable[[Case, int], Output]] = {
+        "ours": run_ours,
+        "ours, generic only": lambda case, repeat: run_ours(case, repeat, generic=True),
+    }
     if not args.ours_only:
         extractors["trafilatura"] = _trafilatura(fast=False)
         extractors["trafilatura fast"] = _trafilatura(fast=True)
@@ -415,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, run in extractors.items():
             outputs = [run(case, args.repeat) for case in cases]
             results[dataset][name] = score(cases, outputs)
-            if dataset == "wordpress":
+            if dataset == "wordpress" and name != "ours, generic only":
                 boilerplate[name] = boilerplate_gain(cases, outputs, name)
                 injected = [inject_plugin(case) for case in cases]
                 boilerplate[f"{name} + plugin blocks (synthetic)"] = boilerplate_gain(

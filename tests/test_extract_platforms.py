@@ -204,3 +204,19 @@ def test_generic_fallback_scores_unknown_markup():
         f"{LOREM} {MORE}\n\n{MORE} {LOREM}\n\nShort closing line, with a comma."
     )
     assert post.title == "A night at the lake"
+
+
+def test_generic_fallback_joins_a_post_split_over_sections():
+    """Medium-like markup without known classes: each section wraps its text the same way."""
+    section = '<section><div class="s1"><div class="w9">{}</div></div></section>'
+    parts = [
+        "".join(f"<p>{LOREM} Part {n}, paragraph {i}.</p>" for i in range(k))
+        for n, k in ((1, 6), (2, 2), (3, 1))
+    ]
+    html = f"""<html><body><div class="top"><a href="/">Home</a></div><main><article>
+    {"".join(section.format(p) for p in parts)}</article></main>
+    <div class="x"><a href="/a">Sign in</a></div></body></html>"""
+    post = extract_post(html, "https://x.example.org/split/", generic=True)
+    assert post.body.text.count(LOREM) == 9
+    assert "Part 3, paragraph 0." in post.body.text
+    assert "Sign in" not in post.body.text

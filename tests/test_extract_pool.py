@@ -5,6 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +16,7 @@ import pytest
 from archiver.extract_pool import ExtractionPool, workers_setting
 from archiver.extraction import Outcome, extract_fetched
 from archiver.items import FetchedPage, FetchedPost, PageCapture
-from tests.conftest import FAST_LOCAL, WORDPRESS, read_jsonl, run_archiver
+from tests.conftest import FAST_LOCAL, ROOT, WORDPRESS, read_jsonl, run_archiver
 
 
 def fetched(url: str, body: bytes) -> FetchedPost:
@@ -100,6 +104,46 @@ def test_closing_the_pool_ends_its_workers() -> None:
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+KILLED_PARENT = """
+import asyncio, os, signal
+from archiver.extract_pool import ExtractionPool
+from tests.test_extract_pool import recorded_posts
+
+pool = ExtractionPool(2, wait=asyncio.wrap_future)
+
+
+async def run():
+    await asyncio.gather(*(pool.extract(item) for item in recorded_posts()[:4]))
+    return pool.pids()
+
+
+print(*asyncio.run(run()), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def gone(pid: int) -> bool:
+    """True when the process has exited (a zombie waiting for its reaper counts as gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+    return "\nState:\tZ" in status
+
+
+def test_workers_of_a_killed_crawl_exit_by_themselves() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLED_PARENT], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    pids = [int(p) for p in proc.stdout.split()]
+    assert len(pids) == 2
+    deadline = time.monotonic() + 10
+    while not all(gone(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [pid for pid in pids if not gone(pid)] == []
 
 
 @pytest.mark.parametrize(

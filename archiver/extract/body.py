@@ -39,6 +39,13 @@ SIBLING_SCORE_SHARE = 0.2
 SIBLING_MIN_SCORE = 10.0
 # A sibling paragraph joins when it is this long with little link text (Readability.js: 80 / 0.25).
 SIBLING_PARAGRAPH_CHARS = 80
+# Readability.js: of the 5 top candidates, 3 scoring at least 75% of the best make their common
+# ancestor the body (a post split over sections).
+TOP_CANDIDATES = 5
+ALTERNATIVE_SHARE = 0.75
+MIN_ALTERNATIVES = 3
+# ...and candidates with the best's exact class string scoring this share of it are more sections.
+TWIN_SHARE = 0.1
 SIBLING_MAX_LINK_DENSITY = 0.25
 
 POSITIVE_HINTS = re.compile(
@@ -177,7 +184,7 @@ def score_content_root(doc: etree._Element) -> etree._Element | None:
         body = doc.find("body")
         return body if body is not None else doc
     adjusted = _Adjusted(scores)
-    best = adjusted.best()
+    best = _common_ancestor(adjusted.best(), adjusted)
     # Climb while the parent is about as good: the post is often split over sibling wrappers.
     parent = best.getparent()
     while (
@@ -189,6 +196,49 @@ def score_content_root(doc: etree._Element) -> etree._Element | None:
     if best.tag == "body":
         return best
     return _with_siblings(best, adjusted)
+
+
+def _common_ancestor(best: etree._Element, adjusted: _Adjusted) -> etree._Element:
+    """Readability.js's rule for posts split in sections: when at least MIN_ALTERNATIVES of the
+    top candidates score nearly as well as the best, their nearest common ancestor with it (one
+    holding MIN_ALTERNATIVES of them) is the body."""
+    top = adjusted[best]
+    if top <= 0:
+        return best
+    alternatives = [
+        el
+        for el in adjusted.top(TOP_CANDIDATES)
+        if el is not best and adjusted[el] >= ALTERNATIVE_SHARE * top
+    ]
+    if len(alternatives) >= MIN_ALTERNATIVES:
+        ancestry = [set(el.iterancestors()) for el in alternatives]
+        for ancestor in best.iterancestors():
+            if ancestor.tag in ("body", "html"):
+                break
+            if sum(ancestor in chain for chain in ancestry) >= MIN_ALTERNATIVES:
+                return ancestor
+    # A post split over sections wraps each in the same markup: candidates with the best's exact
+    # class string, scoring a fair share of it, belong to the same body.
+    classes = best.get("class")
+    if not classes:
+        return best
+    twins = [
+        el
+        for el in adjusted.raw
+        if el is not best
+        and el.get("class") == classes
+        and adjusted.raw[el] >= TWIN_SHARE * top
+        and adjusted[el] >= TWIN_SHARE * top
+    ]
+    if not twins:
+        return best
+    ancestry = [set(el.iterancestors()) for el in twins]
+    for ancestor in best.iterancestors():
+        if ancestor.tag in ("body", "html"):
+            break
+        if all(ancestor in chain for chain in ancestry):
+            return ancestor
+    return best
 
 
 class _Adjusted:
@@ -207,6 +257,18 @@ class _Adjusted:
 
     def __contains__(self, el: etree._Element) -> bool:
         return el in self.raw
+
+    def top(self, n: int) -> list[etree._Element]:
+        """The ``n`` best candidates by adjusted score (link density only lowers a score: a
+        candidate whose raw score is below the n-th adjusted score cannot be among them)."""
+        ranked: list[tuple[float, etree._Element]] = []
+        for el, raw in sorted(self.raw.items(), key=lambda kv: kv[1], reverse=True):
+            if len(ranked) >= n and raw <= ranked[-1][0] and ranked[-1][0] >= 0:
+                break
+            ranked.append((self[el], el))
+            ranked.sort(key=lambda pair: pair[0], reverse=True)
+            del ranked[n:]
+        return [el for _, el in ranked]
 
     def best(self) -> etree._Element:
         """The top candidate; link density only lowers a score, so stop once raw < best so far."""

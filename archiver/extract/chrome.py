@@ -161,11 +161,21 @@ _SEPARATORS = ",;|·•/:#"
 
 def drop_taxonomy_lists(root: etree._Element) -> None:
     """Drop blocks of the body that are only the post's tag/category links (and a label)."""
-    for el in list(root.iter(*_TAXONOMY_BLOCKS)):
-        if el is root or el.getparent() is None:
+    tag_links = [a for a in root.iter("a") if matches(a, S.TAXONOMY_LINKS)]
+    if not tag_links:
+        return
+    # Only the blocks around tag links can be tag lists.
+    candidates: dict[etree._Element, None] = {}
+    for a in tag_links:
+        for ancestor in a.iterancestors(*_TAXONOMY_BLOCKS):
+            if ancestor is root:
+                break
+            candidates[ancestor] = None
+    for el in candidates:
+        if el.getparent() is None:
             continue
-        links = [a for a in el.iter("a")]
-        if not links or not all(matches(a, S.TAXONOMY_LINKS) for a in links):
+        links = list(el.iter("a"))
+        if not all(matches(a, S.TAXONOMY_LINKS) for a in links):
             continue
         bare = copy.deepcopy(el)
         for a in list(bare.iter("a")):
@@ -196,8 +206,10 @@ def drop_bylines(root: etree._Element, authors: list[str]) -> None:
     for el in root.iter(*BLOCK_TAGS, "span"):
         if el is root:
             continue
-        text = collapse(el.text_content())
-        if len(text) >= BYLINE_ZONE_END_CHARS and el.tag in ("p", "blockquote", "pre", "li"):
+        text = _short_text(el, max(BYLINE_MAX_CHARS, BYLINE_ZONE_END_CHARS))
+        if el.tag in ("p", "blockquote", "pre", "li") and (
+            text is None or len(text) >= BYLINE_ZONE_END_CHARS
+        ):
             break
         if not text or len(text) > BYLINE_MAX_CHARS:
             continue
@@ -207,3 +219,17 @@ def drop_bylines(root: etree._Element, authors: list[str]) -> None:
     for el in doomed:
         if el.getparent() is not None:
             drop(el)
+
+
+def _short_text(el: etree._Element, limit: int) -> str | None:
+    """An element's text, whitespace collapsed, or None when it is longer than ``limit``
+    (stops reading early: the top of a body is often one element holding all of it)."""
+    parts = []
+    size = 0
+    for piece in el.itertext():
+        parts.append(piece)
+        size += len(piece)
+        if size > 4 * limit:
+            return None
+    text = collapse("".join(parts))
+    return text if len(text) <= limit else None

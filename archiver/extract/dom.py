@@ -304,7 +304,11 @@ class DocIndex:
         """
         found: dict[etree._Element, None] = {}
         for chain in parse_selector(selector):
-            for el in self._chain_candidates(chain):
+            candidates = self._chain_candidates(chain)
+            if _exact(chain):
+                found.update(dict.fromkeys(candidates))
+                continue
+            for el in candidates:
                 if el not in found and _matches_complex(el, chain):
                     found[el] = None
         out = list(found)
@@ -321,6 +325,15 @@ class DocIndex:
         """The first element matching ``selector`` (see ``select``), or None."""
         found = self.select(selector, within)
         return found[0] if found else None
+
+
+@lru_cache(maxsize=1024)
+def _exact(chain: Complex) -> bool:
+    """True when the index lookup for ``chain`` gives exactly its matches (".x", "#y", "nav")."""
+    if len(chain) != 1:
+        return False
+    c = chain[0][0]
+    return not c.attrs and sum((c.tag is not None, len(c.classes), c.id is not None)) == 1
 
 
 def _is_descendant(el: etree._Element, root: etree._Element) -> bool:

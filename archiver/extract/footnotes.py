@@ -161,7 +161,6 @@ def _note_id(note: etree._Element, markers: dict[str, etree._Element]) -> str | 
 def extract_footnotes(root: etree._Element, base: str, index: DocIndex) -> list[Reference]:
     """Footnotes under ``root``, in document order, each with its id; the body keeps them."""
     markers = _markers(root)
-    by_id = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
     notes: list[etree._Element] = []
     for container in index.select(S.FOOTNOTE_CONTAINERS, within=root):
         notes.extend(_note_items(container))
@@ -170,7 +169,9 @@ def extract_footnotes(root: etree._Element, base: str, index: DocIndex) -> list[
         if _ITEM_ID_RE.match(li.get("id") or "") and li.getparent() is not None:
             notes.extend(li.getparent().iterchildren("li"))
     notes.extend(_heading_notes(root))
-    notes.extend(_target_notes(root, markers, by_id))
+    if markers:
+        by_id = {el.get("id"): el for el in root.iter(etree.Element) if el.get("id")}
+        notes.extend(_target_notes(root, markers, by_id))
     chosen = list(dict.fromkeys(notes))
     chosen_set = set(chosen)
     # A note inside another note (a paragraph of a list item) is part of it.

@@ -82,16 +82,19 @@ def extract_post(
     *,
     timings: dict[str, float] | None = None,
     clock: Callable[[], float] = perf_counter,
+    generic: bool = False,
 ) -> Post:
     """Extract the post of one page; raise NotAPost / ExtractionError when there is none.
 
     ``timings``: a dict to which the seconds spent per stage are added (``STAGES``), measured
-    with ``clock`` (e.g. ``time.process_time`` for CPU time)."""
+    with ``clock`` (e.g. ``time.process_time`` for CPU time). ``generic``: ignore the platform's
+    and the class-name content selectors, i.e. use only the Readability-style fallback that
+    unknown markup gets (the benchmark measures it on its own)."""
     check_url(url)
     stopwatch = _Clock(timings, clock)
     doc = parse_html(html, encoding)
     stopwatch.lap("parse")
-    return _extract(doc, url, stopwatch)
+    return _extract(doc, url, stopwatch, generic=generic)
 
 
 def extract_post_from_tree(
@@ -147,7 +150,7 @@ def fallback_title(url: str, text: str) -> tuple[str, str]:
     return first, "html"
 
 
-def _extract(doc: etree._Element, url: str, clock: _Clock) -> Post:
+def _extract(doc: etree._Element, url: str, clock: _Clock, generic: bool = False) -> Post:
     index = DocIndex(doc)
     clock.lap("parse")
     # 2. Not a post
@@ -164,11 +167,11 @@ def _extract(doc: etree._Element, url: str, clock: _Clock) -> Post:
     clock.lap("metadata")
     # 4. Chrome and content root
     drop_always(index)
-    root = find_root_by_selectors(index, platform)
+    root = None if generic else find_root_by_selectors(index, platform)
     if root is not None:
         drop_chrome(index, keep=root, extra=platform_chrome(platform))
     else:
-        drop_chrome(index, extra=platform_chrome(platform))
+        drop_chrome(index, extra=None if generic else platform_chrome(platform))
         root = score_content_root(doc)
     if root is None:
         raise NotAPost("no_body", "no post body found")
