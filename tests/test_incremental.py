@@ -174,6 +174,17 @@ def test_the_re_crawled_archive_verifies(runs: dict) -> None:
     assert "revisit" in proc.stdout
 
 
+def test_reextract_after_re_runs_gives_the_latest_versions(runs: dict, tmp_path: Path) -> None:
+    warcs = [str(p) for p in sorted((runs["site"] / "warc").glob("*.warc.gz"))]
+    proc = run_archiver("reextract", *warcs, "--output", str(tmp_path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rebuilt = {
+        p["url"]: p["content_digest"] for p in read_jsonl(tmp_path / "127.0.0.1" / "posts.jsonl")
+    }
+    latest = {line["url"]: line["content_digest"] for line in runs["changed_lines"]}
+    assert rebuilt == latest
+
+
 def test_a_second_crawl_of_the_same_folder_is_refused(tmp_path: Path) -> None:
     from archiver.state import CrawlState, StateLocked
 

@@ -29,7 +29,7 @@ import re
 import socket
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -153,11 +153,47 @@ class Keys:
     def worker(self, worker_id: str) -> str:
         return f"{self.prefix}:worker:{worker_id}"
 
+    def months(self, start_url: str) -> str:
+        return f"{self.prefix}:months:{start_url}"
+
     def polite(self, slot: str) -> str:
         return f"{self.prefix}:polite:{slot}"
 
     def inflight(self, slot: str) -> str:
         return f"{self.prefix}:inflight:{slot}"
+
+
+class SharedMonths(MutableMapping[str, str]):
+    """A blog's monthly archives ("YYYY-MM" -> URL) as all workers found them (a Redis hash),
+    so that every worker fills in a post's ``archive.url`` as a single crawl would."""
+
+    def __init__(self, server: Any, key: str) -> None:
+        self.server = server
+        self.key = key
+        self.local: dict[str, str] = {}
+
+    def __getitem__(self, month: str) -> str:
+        if month not in self.local:
+            value = self.server.hget(self.key, month)
+            if value is None:
+                raise KeyError(month)
+            self.local[month] = _text(value)
+        return self.local[month]
+
+    def __setitem__(self, month: str, url: str) -> None:
+        self.local[month] = url
+        self.server.hset(self.key, month, url)
+
+    def __delitem__(self, month: str) -> None:
+        self.local.pop(month, None)
+        self.server.hdel(self.key, month)
+
+    def __iter__(self) -> Iterator[str]:
+        self.local = {_text(m): _text(u) for m, u in self.server.hgetall(self.key).items()}
+        return iter(dict(self.local))
+
+    def __len__(self) -> int:
+        return int(self.server.hlen(self.key))
 
 
 def connect(url: str) -> Any:
@@ -212,6 +248,8 @@ class Coordinator:
                 k.dupefilter, k.crawl, k.sites, k.started, k.start_status, k.requests
             )
             self.server.delete(k.leases, k.lease_owners, k.workers)
+            for key in self.server.scan_iter(match=k.months("*"), count=500):
+                self.server.delete(key)
             self.server.hset(
                 k.crawl,
                 mapping={

@@ -24,7 +24,7 @@ from scrapy.exceptions import DontCloseSpider
 from twisted.internet import task
 
 from archiver import discovery
-from archiver.distributed.coordination import Coordinator, coordinator_for
+from archiver.distributed.coordination import Coordinator, SharedMonths, coordinator_for
 from archiver.distributed.scheduler import SITE_KEY
 from archiver.output import host_dirname
 from archiver.spiders.blog import BlogSpider
@@ -101,6 +101,8 @@ class WorkerSpider(scrapy.Spider):
             # Not opened by Scrapy: it shares the worker's crawler, settings and signals.
             blog.crawler = self.crawler
             blog.settings = self.crawler.settings
+            keys = self.coordinator.keys
+            blog.month_urls = SharedMonths(self.coordinator.server, keys.months(start_url))  # type: ignore[assignment]
             self.blogs[start_url] = blog
         return blog
 
