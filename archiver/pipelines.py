@@ -211,7 +211,9 @@ class StorePipeline:
             # Already archived as it is (an earlier run, or a resumed one): no second line.
             if state is not None:
                 state.update(item.url, kind="post", content_digest=item.content_digest)
-            raise drop(self.crawler, "unchanged", f"{item.url}: content unchanged since last archived")
+            raise drop(
+                self.crawler, "unchanged", f"{item.url}: content unchanged since last archived"
+            )
         item.previous_digest = previous
         data = item.to_dict()
         atomic_write_json(self.post_path(item), data)

@@ -91,7 +91,9 @@ ARCHIVER_PROBE_POST_PAGES = True
 ARCHIVER_EXTRACT_WORKERS = "auto"
 # Incremental re-runs (archiver.incremental): on by default once state.sqlite exists.
 ARCHIVER_FULL = False
-ARCHIVER_REFRESH_AFTER_DAYS = None  # None: a known post is fetched again only when its listing says so
+ARCHIVER_REFRESH_AFTER_DAYS = (
+    None  # None: a known post is fetched again only when its listing says so
+)
 ARCHIVER_RECENT_MONTHS = 0  # 0: every month is re-walked
 # Listing pages (home, months and their pagination) fetched at most: a bound on endless pagination.
 ARCHIVER_MAX_LISTING_PAGES = 5000

@@ -65,6 +65,8 @@ class Result:
     peak_rss_mb: float
     bytes_written: int
     server_cpu_s: float
+    main_cpu_s: float | None = None
+    """CPU of the crawler's own process (the rest of ``cpu_s`` went to processes it started)."""
     note: str = ""
 
     @property
@@ -134,6 +136,7 @@ def run_archiver(
         m.peak_rss_mb,
         measure.folder_bytes(out),
         server_cpu,
+        main_cpu_s=m.main_cpu_s,
         note=f"{len(archived)} posts written",
     )
 
@@ -228,6 +231,11 @@ def table(results: list[Result]) -> str:
             f"{r.posts_per_s:>8.1f} {r.cpu_s:>7.1f} {r.cpu_ms_per_page:>11.1f} "
             f"{r.peak_rss_mb:>11.0f} {r.bytes_written / 1e6:>10.1f} {share:>9.0f}%"
             + (f"  ({r.note})" if r.note else "")
+            + (
+                f"  [crawl process {r.main_cpu_s:.0f} CPU s, its workers the rest]"
+                if r.main_cpu_s is not None and r.cpu_s - r.main_cpu_s > 1
+                else ""
+            )
             + (f"  EXIT {r.returncode}" if r.returncode else "")
         )
     return "\n".join(lines)

@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
 
 @dataclass
 class Measured:
@@ -33,6 +35,9 @@ class Measured:
     """Largest sampled sum of RSS over the live process tree."""
     samples: list[tuple[float, float]] = field(default_factory=list)
     """(seconds since start, tree RSS in MB)."""
+    main_cpu_s: float | None = None
+    """CPU seconds of the command's own process alone (last sample before it exited): with
+    ``cpu_s`` it tells how the work was split between it and the processes it started."""
 
     @property
     def cpu_s(self) -> float:
@@ -77,6 +82,15 @@ def tree_memory_mb(pid: int) -> tuple[float, float]:
     return total / 1024, hwm / 1024
 
 
+def process_cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds of one live process (None when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
 def tree_rss_mb(pid: int) -> float:
     """Sum of the resident set sizes of ``pid`` and its live descendants, in MB."""
     return tree_memory_mb(pid)[0]
@@ -99,12 +113,14 @@ def run(
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
     samples: list[tuple[float, float]] = []
     hwm = [0.0]
+    main_cpu: list[float | None] = [None]
     done = threading.Event()
 
     def sample() -> None:
         while not done.wait(interval):
             rss, peak = tree_memory_mb(proc.pid)
             hwm[0] = max(hwm[0], peak)
+            main_cpu[0] = process_cpu_s(proc.pid) or main_cpu[0]
             t = time.perf_counter() - started
             samples.append((t, rss))
             if on_sample is not None:
@@ -137,6 +153,7 @@ def run(
         hwm_mb=hwm[0],
         tree_peak_rss_mb=max((rss for _, rss in samples), default=0.0),
         samples=samples,
+        main_cpu_s=main_cpu[0],
     )
 
 

@@ -92,9 +92,11 @@ def two_workers(python: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
         single_requests = len(log.arrivals)
         log.arrivals.clear()
         out = tmp / "shared"
+        # Scrapy's feed exports see each worker's posts too (the README's S3 recipe, on disk).
+        feeds = {(tmp / "feeds").as_uri() + "/posts-%(worker_id)s.jsonl": {"format": "jsonlines"}}
         procs = run_shared_crawl(
             python, url, origin, out, logs, 2, *FAST_LOCAL, *QUIET, *SHORT,
-            "--idle-timeout", "3",
+            "--idle-timeout", "3", "-s", f"FEEDS={json.dumps(feeds)}",
         )  # fmt: skip
         finish(procs, logs)
         left = {
@@ -107,6 +109,7 @@ def two_workers(python: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
             "single_requests": single_requests,
             "shared_requests": len(log.arrivals),
             "out": out,
+            "feeds": tmp / "feeds",
             "site": out / "127.0.0.1",
             "logs": logs,
             "redis_left": left,
@@ -130,6 +133,14 @@ def test_two_workers_archive_every_post_exactly_once(two_workers: dict, truth: d
     # The shared duplicate filter: the workers together asked for what one crawl asks for.
     assert two_workers["shared_requests"] <= two_workers["single_requests"] + 4  # + 2 robots.txt
     assert two_workers["redis_left"] == {"requests": "0", "leases": "0", "workers": "0"}
+
+
+def test_each_worker_feeds_its_posts_to_scrapy_feed_exports(two_workers: dict) -> None:
+    for worker in ("w0", "w1"):
+        stored = post_lines(two_workers["site"] / f"posts-{worker}.jsonl")
+        fed = read_jsonl(two_workers["feeds"] / f"posts-{worker}.jsonl")
+        assert sorted(p["url"] for p in fed) == sorted(p["url"] for p in stored)
+        assert {p["content_digest"] for p in fed} == {p["content_digest"] for p in stored}
 
 
 def test_merged_output_equals_a_single_crawl(two_workers: dict) -> None:
@@ -209,7 +220,8 @@ def test_politeness_holds_across_three_workers(python: str, tmp_path: Path) -> N
         "-s", f"DOWNLOAD_DELAY={delay}", "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}",
     ]  # fmt: skip
-    with redis_server(tmp_path) as url, wordpress_server(latency=0.05) as (origin, log):
+    # Answers take longer than the delay, so that both limits are put to the test.
+    with redis_server(tmp_path) as url, wordpress_server(latency=0.15) as (origin, log):
         procs = run_shared_crawl(
             python, url, origin, out, logs, 3, *polite, *QUIET, *SHORT, "--idle-timeout", "3"
         )
@@ -219,14 +231,16 @@ def test_politeness_holds_across_three_workers(python: str, tmp_path: Path) -> N
     workers_with_posts = [p for p in (out / "127.0.0.1").glob("posts-*.jsonl") if post_lines(p)]
     assert len(workers_with_posts) >= 2, "the workers shared the crawl"
     # Measured at the server: the token is taken just before the request leaves its worker, so
-    # the arrival gap may fall short of the delay by the time between the two (a few ms).
-    slack = 0.01
+    # an arrival gap may fall short of the delay by the time from one to the other (a few ms;
+    # more on a loaded machine), as with Scrapy's own DOWNLOAD_DELAY in a single process.
+    slack = 0.025
     print(
         f"3 workers, DOWNLOAD_DELAY={delay}: {len(gaps) + 1} requests, minimum gap "
         f"{min(gaps) * 1000:.1f} ms, peak in flight {log.peak_in_flight}"
     )
     assert min(gaps) >= delay - slack
     assert log.peak_in_flight <= concurrency
+    assert log.peak_in_flight == concurrency, "the requests did overlap, up to the limit"
 
 
 def test_shared_crawl_command_line_errors(python: str, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ import logging
 from typing import Any
 
 from scrapy import Request
+from scrapy.utils.misc import load_object
 from scrapy.utils.request import request_from_dict
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
@@ -63,7 +64,18 @@ class LeasingScheduler(Scheduler):
         return instance
 
     def open(self, spider: Any) -> None:
-        super().open(spider)
+        """scrapy-redis's ``open`` (without its deprecated ``spider.log``), then join the crawl."""
+        self.spider = spider
+        self.queue = load_object(self.queue_cls)(
+            server=self.server, spider=spider, key=self.queue_key, serializer=self.serializer
+        )
+        if not self.df:
+            self.df = load_object(self.dupefilter_cls).from_spider(spider)
+        if self.flush_on_start:
+            self.flush()
+        queued = len(self.queue)
+        if queued:
+            logger.info("Joining a shared crawl with %d requests queued", queued)
         self.coordinator.register()
 
     def close(self, reason: str) -> None:

@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
@@ -58,6 +59,7 @@ class WorkerSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.blogs: dict[str, BlogSpider] = {}
         self.crawl_id = ""
+        self.worker_id = ""
         self.start_url = ""
         """No start URL of its own: the manifest and progress name their blog by other means."""
         self.idle_timeout = 30.0
@@ -72,6 +74,7 @@ class WorkerSpider(scrapy.Spider):
         settings = crawler.settings
         spider.coordinator = coordinator_for(crawler)
         spider.crawl_id = spider.coordinator.crawl_id()
+        spider.worker_id = spider.coordinator.worker_id  # FEEDS URIs may use %(worker_id)s
         spider.idle_timeout = settings.getfloat("ARCHIVER_REDIS_IDLE_TIMEOUT", 30.0)
         spider.poll_interval = settings.getfloat("ARCHIVER_REDIS_POLL_INTERVAL", 0.5)
         for handler, signal in (
@@ -112,7 +115,9 @@ class WorkerSpider(scrapy.Spider):
             inside = [b for b in self.blogs.values() if b.scope.relative(url) is not None]
             if inside:
                 return max(inside, key=lambda b: len(b.scope.base_path))
-            same_origin = [b for b in self.blogs.values() if url.lower().startswith(b.scope.origin)]
+            parts = urlsplit(url)
+            origin = f"{parts.scheme}://{parts.netloc}".lower()
+            same_origin = [b for b in self.blogs.values() if b.scope.origin == origin]
             if same_origin:
                 return same_origin[0]
             if attempt == 0:
@@ -131,10 +136,11 @@ class WorkerSpider(scrapy.Spider):
     # What progress display and summary read of a spider, over all blogs of this worker.
     @property
     def month_urls(self) -> dict[str, str]:
+        """The months this worker knows of (its local view: no Redis round trip)."""
         return {
             f"{host_dirname(b.start_url)} {m}": u
             for b in self.blogs.values()
-            for m, u in b.month_urls.items()
+            for m, u in getattr(b.month_urls, "local", b.month_urls).items()
         }
 
     @property

@@ -1,0 +1,324 @@
+"""Distributed-crawl benchmark: 1, 2 and 4 workers sharing one crawl in Redis.
+
+    python benchmarks/distributed.py [--posts 500] [--latency 0.1] [--workers 1,2,4] [--json FILE]
+
+Generates a WordPress-like blog (``benchmarks/synthetic_blog.py``), serves it on 127.0.0.1 from a
+threaded server that waits ``--latency`` seconds (default 100 ms) before every answer and logs
+every request's arrival, starts a redis-server of its own, then for each worker count runs
+``archiver crawl URL --redis`` (worker ``w0``, which seeds the crawl) plus ``N - 1`` ``archiver
+worker``s on the same output folder, all on this machine, and prints a table:
+
+- ``single``: the peer, one ``archiver crawl`` without Redis, with the settings of ``open``;
+- ``open``: no delay, ``CONCURRENT_REQUESTS_PER_DOMAIN=16`` (a limit for the crawl as a whole);
+- ``narrow``: as ``open``, but each worker has at most 2 requests in flight
+  (``CONCURRENT_REQUESTS=2``: a small machine, a slow link), so a worker is latency-bound;
+- ``polite``: ``DOWNLOAD_DELAY=0.05`` (a limit for the crawl as a whole).
+
+For each: pages per second from the server's log (requests over the span from the first to the
+last), that rate against one worker's and against ``single``'s, the wall time of the whole run
+(start-up, crawl, idle timeout, merge), CPU seconds of all workers per page, posts archived, and
+the minimum gap between two requests and the peak of requests in flight seen by the server.
+
+Each run checks that the merged ``posts.jsonl`` holds every post of the blog exactly once. The
+figures compare worker counts measured in the same run; nothing is compared with a fixed number.
+The workers need a Python with scrapy-redis (``--python``; default ``.venv-redis/bin/python``
+when it exists, as ``.ci/run`` makes it, else this Python).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import serve
+import synthetic_blog
+
+ROOT = Path(__file__).resolve().parents[1]
+OPEN = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
+CONFIGS = {
+    # The peer: one `archiver crawl` without Redis, same settings as "open".
+    "single": [*OPEN, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"],
+    "open": [*OPEN, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"],
+    # Each worker may have only 2 requests in flight (a small machine, a slow link).
+    "narrow": [*OPEN, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "CONCURRENT_REQUESTS=2"],
+    "polite": [
+        "-s", "DOWNLOAD_DELAY=0.05", "-s", "AUTOTHROTTLE_ENABLED=False",
+        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+    ],
+}  # fmt: skip
+
+
+@dataclass
+class Run:
+    """One crawl of the blog by ``workers`` workers."""
+
+    config: str
+    workers: int
+    pages: int
+    crawl_s: float
+    wall_s: float
+    cpu_s: float
+    posts: int
+    posts_expected: int
+    min_gap_ms: float
+    peak_in_flight: int
+
+    @property
+    def pages_per_s(self) -> float:
+        return self.pages / self.crawl_s if self.crawl_s else 0.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Log:
+    """Arrival times of requests, and the peak number in flight, as the server saw them."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.arrivals: list[float] = []
+        self.in_flight = 0
+        self.peak = 0
+
+    def reset(self) -> None:
+        with self.lock:
+            self.arrivals, self.in_flight, self.peak = [], 0, 0
+
+
+@contextmanager
+def slow_server(site: Path, port: int, latency: float, log: Log) -> Iterator[str]:
+    """The static site, each answer ``latency`` seconds late, every arrival logged."""
+
+    class Handler(serve._Handler):
+        def handle_one_request(self) -> None:
+            self.raw_requestline = self.rfile.readline(65537)
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            with log.lock:
+                log.arrivals.append(time.monotonic())
+                log.in_flight += 1
+                log.peak = max(log.peak, log.in_flight)
+            try:
+                time.sleep(latency)
+                if not self.parse_request():
+                    return
+                method = getattr(self, f"do_{self.command}", None)
+                if method is None:
+                    self.send_error(501)
+                    return
+                method()
+                self.wfile.flush()
+            finally:
+                with log.lock:
+                    log.in_flight -= 1
+
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", port), lambda *a, **kw: Handler(*a, directory=str(site), **kw)
+    )
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def redis_server(directory: Path) -> Iterator[str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(directory)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while (
+            subprocess.run(
+                ["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True
+            ).stdout.strip()
+            != "PONG"
+        ):
+            if time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def wait_cpu(proc: subprocess.Popen[bytes]) -> float:
+    """Wait for a worker; its CPU seconds (user + system, with its extraction processes)."""
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return usage.ru_utime + usage.ru_stime
+
+
+def crawl(
+    python: str, url: str, workers: int, config: str, log: Log, work: Path, expected: int,
+    extra: list[str],
+) -> Run:  # fmt: skip
+    """One shared crawl of the blog by ``workers`` workers; what it took."""
+    out = work / "out"
+    logs = work / "logs"
+    logs.mkdir(parents=True)
+    common = [
+        "--output", str(out), "--idle-timeout", "2", "--progress", "off",
+        "-s", "ARCHIVER_REDIS_POLL_INTERVAL=0.2", *CONFIGS[config], *extra,
+    ]  # fmt: skip
+    log.reset()
+    started = time.monotonic()
+    procs: list[subprocess.Popen[bytes]] = []
+    with redis_server(work) as redis_url:
+        seed_cmd = ["crawl", url + "/", "--redis", redis_url, "--worker-id", "w0", *common]
+        if config == "single":
+            seed_cmd = ["crawl", url + "/", *common[:2], *common[4:]]
+        with (logs / "w0.log").open("wb") as fh:
+            procs.append(
+                subprocess.Popen(
+                    [python, "-m", "archiver.cli", *seed_cmd], stdout=fh, stderr=fh, cwd=ROOT
+                )
+            )
+        while config != "single" and b"shared crawl" not in (logs / "w0.log").read_bytes():
+            if procs[0].poll() is not None:
+                raise RuntimeError((logs / "w0.log").read_text("utf-8", "replace")[-3000:])
+            time.sleep(0.05)
+        for n in range(1, workers):
+            args = ["worker", "--redis", redis_url, "--worker-id", f"w{n}", *common]
+            with (logs / f"w{n}.log").open("wb") as fh:
+                procs.append(
+                    subprocess.Popen(
+                        [python, "-m", "archiver.cli", *args], stdout=fh, stderr=fh, cwd=ROOT
+                    )
+                )
+        try:
+            cpu = sum(wait_cpu(p) for p in procs)
+        finally:
+            for proc in procs:
+                if proc.returncode is None:
+                    proc.kill()
+                    proc.wait()
+    wall = time.monotonic() - started
+    failed = [n for n, p in enumerate(procs) if p.returncode != 0]
+    if failed:
+        raise RuntimeError(f"workers {failed} failed: see {logs}")
+    times = sorted(log.arrivals)
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    lines = (out / "127.0.0.1" / "posts.jsonl").read_text("utf-8").splitlines()
+    urls = [json.loads(line)["url"] for line in lines]
+    if len(urls) != len(set(urls)):
+        raise RuntimeError("a post was archived twice")
+    return Run(
+        config=config,
+        workers=workers,
+        pages=len(times),
+        crawl_s=times[-1] - times[0] if len(times) > 1 else 0.0,
+        wall_s=wall,
+        cpu_s=cpu,
+        posts=len(set(urls)),
+        posts_expected=expected,
+        min_gap_ms=1000 * min(gaps) if gaps else 0.0,
+        peak_in_flight=log.peak,
+    )
+
+
+def default_python() -> str:
+    venv = ROOT / ".venv-redis" / "bin" / "python"
+    return str(venv) if venv.exists() else sys.executable
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--posts", type=int, default=300, help="posts of the blog (default 300)")
+    ap.add_argument("--months", type=int, default=24)
+    ap.add_argument("--latency", type=float, default=0.1, help="seconds per answer (0.1)")
+    ap.add_argument("--workers", default="1,2,4", help="worker counts (default 1,2,4)")
+    ap.add_argument(
+        "--configs", default="single,open,narrow,polite", help="of single, open, narrow, polite"
+    )
+    ap.add_argument("--python", default=default_python(), help="Python with scrapy-redis")
+    ap.add_argument("--json", type=Path, help="also write the figures as JSON")
+    ap.add_argument("--keep", action="store_true", help="keep the work folder")
+    ap.add_argument("extra", nargs="*", help="more archiver options, after --")
+    args = ap.parse_args()
+    if not shutil.which("redis-server"):
+        print("redis-server is missing: apt-get install redis-server", file=sys.stderr)
+        return 1
+    counts = [int(n) for n in args.workers.split(",")]
+    work = Path(tempfile.mkdtemp(prefix="bench-distributed-"))
+    try:
+        port = free_port()
+        info = synthetic_blog.generate(work / "site", args.posts, args.months, 1, port)
+        print(
+            f"blog: {info['posts']} posts, {info['html_pages']} HTML pages; "
+            f"{args.latency * 1000:.0f} ms per answer; {os.cpu_count()} CPUs; python {args.python}",
+            flush=True,
+        )
+        log = Log()
+        runs: list[Run] = []
+        with slow_server(work / "site", port, args.latency, log) as url:
+            for config in args.configs.split(","):
+                for n in [1] if config == "single" else counts:
+                    run = crawl(
+                        args.python, url, n, config, log, work / f"{config}-{n}", info["posts"],
+                        args.extra,
+                    )  # fmt: skip
+                    runs.append(run)
+                    print(f"  {config} x{n}: {run.pages_per_s:.1f} pages/s", flush=True)
+        print()
+        print(
+            f"{'config':<7} {'workers':>7} {'pages':>6} {'crawl s':>8} {'pages/s':>8} "
+            f"{'vs 1 worker':>11} {'vs single':>9} {'wall s':>7} {'CPU ms/page':>11} "
+            f"{'posts':>9} {'min gap ms':>10} {'peak':>5}"
+        )
+        single = next((r for r in runs if r.config == "single"), None)
+        for run in runs:
+            one = next(r for r in runs if r.config == run.config and r.workers == min(counts))
+            vs_one = run.pages_per_s / one.pages_per_s if one.pages_per_s else 0.0
+            vs_single = run.pages_per_s / single.pages_per_s if single else 0.0
+            print(
+                f"{run.config:<7} {run.workers:>7} {run.pages:>6} {run.crawl_s:>8.1f} "
+                f"{run.pages_per_s:>8.1f} {vs_one:>11.2f} {vs_single:>9.2f} {run.wall_s:>7.1f} "
+                f"{1000 * run.cpu_s / max(run.pages, 1):>11.1f} "
+                f"{run.posts:>4}/{run.posts_expected:<4} {run.min_gap_ms:>10.1f} "
+                f"{run.peak_in_flight:>5}"
+            )
+        if args.json:
+            args.json.write_text(
+                json.dumps(
+                    [{**asdict(r), "pages_per_s": round(r.pages_per_s, 2)} for r in runs],
+                    indent=1,
+                ),
+                "utf-8",
+            )
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
