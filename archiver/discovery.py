@@ -71,6 +71,16 @@ LISTING_CHROME_XPATH = (
     " | //*[contains(concat(' ', normalize-space(@class), ' '), ' widget ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' sidebar ')]"
 )
+# Full post bodies (not excerpts) on a listing page: as archiver.extract.listing counts them.
+FULL_CONTENT_XPATH = (
+    "//*[(contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' post-content ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' post-body ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' e-content ')"
+    " or @itemprop='articleBody')"
+    " and not(ancestor::*[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' post-content ')])]"
+)
 ARCHIVE_OPTION_XPATH = "//select//option/@value"
 NEXT_LINK_XPATH = (
     "//link[@rel='next']/@href | //a[@rel='next']/@href"
@@ -207,6 +217,9 @@ class Listing:
     """Further pages of this same listing."""
     traps: dict[str, set[str]] = field(default_factory=dict)
     """Links not followed, by kind: "calendar", "comment_reply", "query_variant", "tracking_params"."""
+    full_posts_without_link: int = 0
+    """Posts printed in full on the page whose permalink is nowhere (classic themes can do that):
+    extracted from the listing page itself."""
     entries: dict[str, str] = field(default_factory=dict)
     """Post URL -> digest of its entry's text in the listing (title, date, excerpt, comment
     count): when it changes between two crawls, the post has probably changed."""
@@ -297,6 +310,8 @@ def parse_listing(html: str | bytes, url: str, scope: Scope) -> Listing:
         rel = scope.relative(link)
         if rel is not None and DATED_POST_PATH.match(rel) and not DATE_LISTING_PATH.match(rel):
             add_post(link)
+    if not listing.posts:
+        listing.full_posts_without_link = len(tree.xpath(FULL_CONTENT_XPATH))
 
     for link in [*all_links, *listing.posts]:
         month = month_of_archive(scope, link) or month_of_post_url(scope, link)

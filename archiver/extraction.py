@@ -11,7 +11,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from archiver.extract import ExtractionError, NotAPost, extract_post, merge_pages
+from archiver.extract import (
+    ExtractionError,
+    NotAPost,
+    extract_listing_posts,
+    extract_post,
+    merge_pages,
+)
 from archiver.items import FetchedPost, Post
 
 logger = logging.getLogger(__name__)
@@ -45,6 +51,8 @@ def post_from_pages(item: FetchedPost, log: list[tuple[int, str]] | None = None)
             log.append((level, message))
 
     first, *rest = item.pages
+    if item.listing_index is not None:
+        return listing_post(item)
     parts = [extract_post(first.body, first.url, encoding=first.encoding)]
     for page in rest:
         try:
@@ -57,6 +65,19 @@ def post_from_pages(item: FetchedPost, log: list[tuple[int, str]] | None = None)
             continue
         parts.append(part)
     return merge_pages(parts) if len(parts) > 1 else parts[0]
+
+
+def listing_post(item: FetchedPost) -> Post:
+    """The ``listing_index``-th post printed in full, without a permalink, on a listing page."""
+    page = item.pages[0]
+    unlinked = [
+        post
+        for post in extract_listing_posts(page.body, page.url, encoding=page.encoding)
+        if post.url.startswith(page.url.split("#")[0] + "#")
+    ]
+    if item.listing_index is None or item.listing_index >= len(unlinked):
+        raise NotAPost("no_body", f"no post number {item.listing_index} printed on {page.url}")
+    return unlinked[item.listing_index]
 
 
 def extract_fetched(item: FetchedPost) -> Outcome:

@@ -211,3 +211,6 @@ class FetchedPost:
     pages: list[FetchedPage]
     archive_month: str | None = None
     """"YYYY-MM" of the monthly archive it was listed in, when found through one."""
+    listing_index: int | None = None
+    """For a post printed in full on a listing page without a permalink: which of the page's
+    unlinked posts it is (0-based); its only page is then the listing page."""

@@ -145,7 +145,10 @@ class DedupePipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Post):
             return item
-        key = discovery.canonicalize(item.canonical_url or item.url)
+        if "#" in item.url:
+            key = item.url  # a post printed on a listing page: the fragment is its identity
+        else:
+            key = discovery.canonicalize(item.canonical_url or item.url)
         requested = getattr(spider_for(self.crawler, item.url), "posts_seen", set())
         if key != discovery.canonicalize(item.url) and key in requested:
             # A variant of a post the crawl also fetches under its own URL: keep that one.

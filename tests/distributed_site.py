@@ -10,19 +10,21 @@ another such Python.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http import HTTPStatus
 from pathlib import Path
 
 import pytest
@@ -125,84 +127,142 @@ class RequestLog:
         times = sorted(t for t, _ in self.arrivals)
         return [b - a for a, b in itertools.pairwise(times)]
 
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        """A worker killed with SIGKILL resets its connections: expected in these tests."""
+    def clear(self) -> None:
+        with self.lock:
+            self.arrivals.clear()
+            self.in_flight = self.peak_in_flight = 0
 
 
-@contextmanager
-def wordpress_server(latency: float = 0.0) -> Iterator[tuple[str, RequestLog]]:
-    """The recorded WordPress blog (as tests/conftest's fixture serves it), in this process, with
-    a log of request arrivals and ``latency`` seconds before each answer."""
+Answer = tuple[int, list[tuple[str, str]], bytes]
+TIMESPEC = struct.Struct("qq")
+
+
+class TimedServer:
+    """A small HTTP/1.1 server (GET, keep-alive, a thread per connection) that logs each request
+    with the kernel's receive time of its first bytes (``SO_TIMESTAMPNS``): however late a busy
+    machine schedules the server's threads, the gaps between requests are measured as they came.
+    Each answer is ``respond(path)``, sent ``latency`` seconds after the request arrived."""
+
+    def __init__(self, respond: Callable[[str], Answer], latency: float = 0.0) -> None:
+        self.respond = respond
+        self.latency = latency
+        self.log = RequestLog()
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(128)
+        self.port = self.sock.getsockname()[1]
+        self.origin = f"http://127.0.0.1:{self.port}"
+        self._closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self._closed:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_TIMESTAMPNS, 1)
+        buffer, stamp = b"", 0.0
+        with conn:
+            while not self._closed:
+                try:
+                    data, ancillary, _flags, _addr = conn.recvmsg(65536, socket.CMSG_SPACE(16))
+                except OSError:
+                    return
+                if not data:
+                    return
+                received = time.time()
+                for level, kind, cdata in ancillary:
+                    if level == socket.SOL_SOCKET and kind == socket.SO_TIMESTAMPNS:
+                        sec, nsec = TIMESPEC.unpack(cdata[: TIMESPEC.size])
+                        received = sec + nsec / 1e9
+                if not buffer:
+                    stamp = received
+                buffer += data
+                while b"\r\n\r\n" in buffer:
+                    head, buffer = buffer.split(b"\r\n\r\n", 1)
+                    path = head.split(b"\r\n", 1)[0].split(b" ")[1].decode("latin-1")
+                    try:
+                        self._answer(conn, path, stamp)
+                    except OSError:
+                        return
+                    stamp = received  # a next request already in this segment came with it
+
+    def _answer(self, conn: socket.socket, path: str, stamp: float) -> None:
+        log = self.log
+        with log.lock:
+            log.arrivals.append((stamp, path))
+            log.in_flight += 1
+            log.peak_in_flight = max(log.peak_in_flight, log.in_flight)
+        try:
+            if self.latency:
+                time.sleep(self.latency)
+            status, headers, body = self.respond(path)
+            reason = HTTPStatus(status).phrase
+            lines = [f"HTTP/1.1 {status} {reason}", *(f"{k}: {v}" for k, v in headers)]
+            lines.append(f"Content-Length: {len(body)}")
+            conn.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        finally:
+            with log.lock:
+                log.in_flight -= 1
+
+    def close(self) -> None:
+        self._closed = True
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
+        self.sock.close()
+
+
+def wordpress_answers(origin: str) -> Callable[[str], Answer]:
+    """The recorded WordPress blog's answers (as tests/conftest's fixture serves it) at ``origin``."""
     index = json.loads((WORDPRESS / "index.json").read_text("utf-8"))
     entries = index["entries"]
-    port = free_port()
-    origin = f"http://127.0.0.1:{port}"
     pairs = [
         (RECORDED_ORIGIN, origin),
         (RECORDED_ORIGIN.replace("/", "\\/"), origin.replace("/", "\\/")),
     ]
-    log = RequestLog()
 
     def rewrite(text: str) -> str:
         for old, new in pairs:
             text = text.replace(old, new)
         return text
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    def respond(path: str) -> Answer:
+        path = path.split("#")[0]
+        entry = entries.get(path) or entries.get(path.split("?")[0])
+        if entry is None:
+            entry = dict(entries.get("/this-page-does-not-exist/", {"headers": {}}))
+            entry["status"] = 404
+        body = (WORDPRESS / entry["file"]).read_bytes() if entry.get("file") else b""
+        headers = entry.get("headers", {})
+        if body and headers.get("Content-Type", "").startswith(TEXT_TYPES):
+            body = rewrite(body.decode("utf-8", "surrogateescape")).encode(
+                "utf-8", "surrogateescape"
+            )
+        kept = [
+            (name, rewrite(value) if name.lower() in ("location", "link") else value)
+            for name, value in headers.items()
+            if name.lower() not in DROP_HEADERS
+        ]
+        return entry["status"], kept, body
 
-        def do_GET(self) -> None:
-            with log.lock:
-                log.arrivals.append((time.monotonic(), self.path))
-                log.in_flight += 1
-                log.peak_in_flight = max(log.peak_in_flight, log.in_flight)
-            try:
-                if latency:
-                    time.sleep(latency)
-                self._answer()
-            finally:
-                with log.lock:
-                    log.in_flight -= 1
+    return respond
 
-        def _answer(self) -> None:
-            path = self.path.split("#")[0]
-            entry = entries.get(path) or entries.get(path.split("?")[0])
-            if entry is None:
-                entry = dict(entries.get("/this-page-does-not-exist/", {"headers": {}}))
-                entry["status"] = 404
-            body = b""
-            if entry.get("file"):
-                body = (WORDPRESS / entry["file"]).read_bytes()
-            headers = entry.get("headers", {})
-            if body and headers.get("Content-Type", "").startswith(TEXT_TYPES):
-                body = rewrite(body.decode("utf-8", "surrogateescape")).encode(
-                    "utf-8", "surrogateescape"
-                )
-            self.send_response(entry["status"])
-            for name, value in headers.items():
-                if name.lower() not in DROP_HEADERS:
-                    self.send_header(
-                        name, rewrite(value) if name.lower() in ("location", "link") else value
-                    )
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = _Server(("127.0.0.1", port), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+@contextmanager
+def wordpress_server(latency: float = 0.0) -> Iterator[tuple[str, RequestLog]]:
+    """The recorded WordPress blog on a free loopback port, with a log of request arrivals and
+    ``latency`` seconds before each answer: (origin, log)."""
+    server = TimedServer(lambda path: (500, [], b""), latency)
+    server.respond = wordpress_answers(server.origin)
     try:
-        yield origin, log
+        yield server.origin, server.log
     finally:
-        server.shutdown()
-        server.server_close()
+        server.close()
 
 
 def archiver_cmd(python: str, *args: str) -> list[str]:

@@ -167,7 +167,12 @@ class BlogSpider(scrapy.Spider):
             return
         listing = discovery.parse_listing(response.body, response.url, self.scope)
         self._report_traps(listing.traps)
-        if self._listing_exhausted(response.url, month, listing.posts):
+        if listing.full_posts_without_link:
+            page = self._fetched_page(response)
+            for index in range(listing.full_posts_without_link):
+                yield FetchedPost(pages=[page], archive_month=month, listing_index=index)
+        found = listing.posts or [f"#{i}" for i in range(listing.full_posts_without_link)]
+        if self._listing_exhausted(response.url, month, found):
             return
         for found, url in listing.months.items():
             yield from self._month_request(found, url)
@@ -274,21 +279,7 @@ class BlogSpider(scrapy.Spider):
             if pages:
                 yield FetchedPost(pages=pages, archive_month=archive_month)
             return
-        capture = response.meta.get(META_KEY)
-        page = FetchedPage(
-            url=response.url,
-            body=response.body,
-            encoding=response.encoding if isinstance(response, TextResponse) else None,
-            status=response.status,
-            capture=PageCapture(
-                url=response.url,
-                warc_file=capture.warc_file if capture else None,
-                warc_record_id=capture.warc_record_id if capture else None,
-                warc_offset=capture.warc_offset if capture else None,
-            ),
-            fetched_at=capture.warc_date if capture else None,
-        )
-        pages = [*pages, page]
+        pages = [*pages, self._fetched_page(response)]
         if remaining is None:
             remaining = self._further_pages(response) if isinstance(response, TextResponse) else []
         if remaining:
@@ -304,6 +295,23 @@ class BlogSpider(scrapy.Spider):
             )
             return
         yield FetchedPost(pages=pages, archive_month=archive_month)
+
+    def _fetched_page(self, response: Response) -> FetchedPage:
+        """The page as the extraction pipeline needs it, with where the WARC holds it."""
+        capture = response.meta.get(META_KEY)
+        return FetchedPage(
+            url=response.url,
+            body=response.body,
+            encoding=response.encoding if isinstance(response, TextResponse) else None,
+            status=response.status,
+            capture=PageCapture(
+                url=response.url,
+                warc_file=capture.warc_file if capture else None,
+                warc_record_id=capture.warc_record_id if capture else None,
+                warc_offset=capture.warc_offset if capture else None,
+            ),
+            fetched_at=capture.warc_date if capture else None,
+        )
 
     def _further_pages(self, response: TextResponse) -> list[str]:
         if not discovery.may_link_further_pages(response.body, response.url):
