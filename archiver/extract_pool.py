@@ -23,11 +23,14 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable
+import types
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from archiver.extraction import Outcome, extract_fetched
@@ -56,6 +59,8 @@ def workers_setting(value: Any) -> int:
     return workers
 
 
+START_TIMEOUT = 60.0
+"""Seconds a first worker may take to start (a spawned Python importing lxml and the extractor)."""
 PARENT_CHECK_SECONDS = 0.5
 """How often a worker checks that the crawl that started it is still alive."""
 
@@ -65,6 +70,20 @@ def _watch_parent(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(PARENT_CHECK_SECONDS)
     os._exit(0)
+
+
+@contextmanager
+def _main_hidden() -> Iterator[None]:
+    """Hide ``__main__`` while workers start: multiprocessing's spawn imports it again in every
+    worker, so a script that starts a crawl without an ``if __name__ == "__main__":`` guard would
+    run that crawl once more in each of them. Workers need nothing from it."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 def _init_worker(parent: int) -> None:
@@ -121,11 +140,15 @@ class ExtractionPool:
             initargs=(os.getpid(),),
         )
 
-    def _submit(self, item: FetchedPost) -> tuple[int, Future[Outcome]]:
+    def _submit_call(self, function: Callable[..., Any], *args: Any) -> tuple[int, Future[Any]]:
         if self._executor is None:
             self._executor = self._new_executor(self.workers)
             self.generation += 1
-        return self.generation, self._executor.submit(self.job, item)
+        with _main_hidden():  # workers start on demand, inside submit()
+            return self.generation, self._executor.submit(function, *args)
+
+    def _submit(self, item: FetchedPost) -> tuple[int, Future[Outcome]]:
+        return self._submit_call(self.job, item)
 
     def _rebuild(self, generation: int) -> None:
         """Replace a broken pool (once per breakage, however many posts it took with it)."""
@@ -157,7 +180,9 @@ class ExtractionPool:
             if self._alone is None:
                 self._alone = self._new_executor(1)
             try:
-                return await self.wait(self._alone.submit(self.job, item))
+                with _main_hidden():
+                    future = self._alone.submit(self.job, item)
+                return await self.wait(future)
             except BrokenProcessPool:
                 self._alone.shutdown(wait=False, cancel_futures=True)
                 self._alone = None
@@ -169,6 +194,24 @@ class ExtractionPool:
                 )
         finally:
             mine.set_result(None)
+
+    def start(self, timeout: float = START_TIMEOUT) -> bool:
+        """Start a worker and check that it runs; False (and a warning) when workers cannot run
+        here (no way to start processes, a broken interpreter): extraction then stays in the
+        crawl's process."""
+        try:
+            _, future = self._submit_call(os.getpid)
+            future.result(timeout=timeout)
+        except Exception as exc:
+            logger.warning(
+                "Extraction worker processes cannot start (%s: %s): extracting in the crawl's "
+                "process",
+                exc.__class__.__name__,
+                exc,
+            )
+            self.close()
+            return False
+        return True
 
     def pids(self) -> list[int]:
         """Process ids of the live workers (for tests and benchmarks)."""
@@ -196,7 +239,10 @@ class PooledExtractPipeline(ExtractPipeline):
     def open_spider(self) -> None:
         if self.workers:
             self.pool = ExtractionPool(self.workers)
-            logger.info("Extracting posts in up to %d worker processes", self.workers)
+            if self.pool.start():
+                logger.info("Extracting posts in up to %d worker processes", self.workers)
+            else:
+                self.pool = None
 
     def close_spider(self) -> None:
         if self.pool is not None:

@@ -146,6 +146,48 @@ def test_workers_of_a_killed_crawl_exit_by_themselves() -> None:
     assert [pid for pid in pids if not gone(pid)] == []
 
 
+UNGUARDED_SCRIPT = """
+import asyncio, sys
+with open(sys.argv[1], "a") as marker:
+    marker.write("ran\\n")  # what a script's crawl would do again in every worker
+from archiver.extract_pool import ExtractionPool
+from tests.test_extract_pool import recorded_posts
+
+pool = ExtractionPool(2, wait=asyncio.wrap_future)
+assert pool.start()
+
+
+async def run():
+    return await asyncio.gather(*(pool.extract(item) for item in recorded_posts()[:4]))
+
+
+pooled = [o.post.to_dict() if o.post else o.reason for o in asyncio.run(run())]
+pool.close()
+from archiver.extraction import extract_fetched
+
+here = [o.post.to_dict() if o.post else o.reason for o in map(extract_fetched, recorded_posts()[:4])]
+print(pooled == here, sum(isinstance(o, dict) for o in pooled))
+"""
+
+
+def test_a_script_without_main_guard_runs_once(tmp_path: Path) -> None:
+    """Spawned workers must not import the script that started them (it would crawl again)."""
+    script, marker = tmp_path / "crawl_script.py", tmp_path / "marker.txt"
+    script.write_text(UNGUARDED_SCRIPT, "utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, str(script), str(marker)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["True", "3"], "the same posts as in the script's process"
+    assert marker.read_text("utf-8").splitlines() == ["ran"]
+
+
 @pytest.mark.parametrize(
     ("value", "workers"), [("0", 0), (3, 3), ("auto", None), ("", None), (None, None)]
 )
