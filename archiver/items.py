@@ -168,6 +168,10 @@ class Post:
     """Where each metadata field was read: field name ("title", "authors", "published",
     "modified", "categories", "tags", "language", "canonical_url", "site_name") -> "json-ld",
     "opengraph", "meta", "microformats", "html" or "url"; fields left empty are absent."""
+    rejected: dict[str, str] = field(default_factory=dict)
+    """Metadata the page gave but that was left out as invalid: field name -> reason, e.g.
+    {"published": "json-ld: '20190-01-01' is not a valid date"}; the field itself then comes from
+    the next source, or stays empty."""
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:

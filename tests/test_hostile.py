@@ -285,6 +285,8 @@ def test_bad_metadata_leaves_fields_empty_not_the_post(crawl: dict) -> None:
     assert post["title"] == "Bad metadata"
     assert post["published"] is None or post["published"][:4] not in ("0000", "2019")
     assert all("<" not in a and ">" not in a for a in post["authors"])
+    assert "0000-00-00" in post["rejected"]["published"], post["rejected"]
+    assert "Mallory" in post["rejected"]["authors"], post["rejected"]
 
 
 def test_summary_names_the_problems(crawl: dict) -> None:

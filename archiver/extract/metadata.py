@@ -52,6 +52,8 @@ class Metadata:
     canonical_url: str | None = None
     site: Site = field(default_factory=Site)
     sources: dict[str, str] = field(default_factory=dict)
+    rejected: dict[str, str] = field(default_factory=dict)
+    """Field -> why a value the page gave for it was left out (the first such value)."""
 
 
 class _Page:
@@ -216,7 +218,16 @@ def _html_authors(page: _Page) -> list[str]:
     return []
 
 
-def _authors(page: _Page, sources: dict[str, str]) -> list[str]:
+def _authors(page: _Page, sources: dict[str, str], rejected: dict[str, str]) -> list[str]:
+    raw = [
+        ("json-ld", jsonld.names(page.ld.get("author"))),
+        ("meta", [page.meta_value("author", "dc.creator") or ""]),
+        ("opengraph", [page.meta_value("article:author") or ""]),
+    ]
+    for source, values in raw:
+        values = [v for v in values if v and v.strip()]
+        if values and not _names(values):
+            rejected.setdefault("authors", f"{source}: {values[0][:80]!r} is not a person's name")
     return (
         _first(
             sources,
@@ -242,7 +253,7 @@ def _html_date(page: _Page, selectors: tuple[tuple[str, str], ...]) -> str | Non
     return None
 
 
-def _date(page: _Page, sources: dict[str, str], name: str) -> str | None:
+def _date(page: _Page, sources: dict[str, str], name: str, rejected: dict[str, str]) -> str | None:
     if name == "published":
         ld_key, og_keys, meta_keys, mf_key = (
             "datePublished",
@@ -259,6 +270,16 @@ def _date(page: _Page, sources: dict[str, str], name: str) -> str | None:
             "dt-updated",
         )
         selectors = S.MODIFIED_SELECTORS
+    raw = [
+        ("json-ld", jsonld.string(page.ld.get(ld_key))),
+        ("opengraph", page.meta_value(*og_keys)),
+        ("meta", page.meta_value(*meta_keys)),
+        ("microformats", (page.mf.get(mf_key) or [None])[0]),
+        ("html", next((el.get(attr) for sel, attr in selectors for el in page.scoped(sel)), None)),
+    ]
+    for source, value in raw:
+        if isinstance(value, str) and value.strip() and normalise_date(value) is None:
+            rejected.setdefault(name, f"{source}: {value.strip()[:40]!r} is not a valid date")
     candidates: list[tuple[str, Callable[[], Any]]] = [
         ("json-ld", lambda: normalise_date(jsonld.string(page.ld.get(ld_key)))),
         ("opengraph", lambda: normalise_date(page.meta_value(*og_keys))),
@@ -412,17 +433,19 @@ def extract_metadata(index: DocIndex, url: str, base: str) -> Metadata:
     """Everything but the body, read from the whole (unmodified) document."""
     page = _Page(index, url, base)
     sources: dict[str, str] = {}
+    rejected: dict[str, str] = {}
     site = _site(page, sources)
     categories, tags = _taxonomy(page, sources)
     return Metadata(
         title=_title(page, site, sources),
-        authors=_authors(page, sources),
-        published=_date(page, sources, "published"),
-        modified=_date(page, sources, "modified"),
+        authors=_authors(page, sources, rejected),
+        published=_date(page, sources, "published", rejected),
+        modified=_date(page, sources, "modified", rejected),
         categories=categories,
         tags=tags,
         language=_language(page, sources),
         canonical_url=_canonical(page, sources),
         site=site,
         sources=sources,
+        rejected=rejected,
     )

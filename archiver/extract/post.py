@@ -222,6 +222,7 @@ def _extract(doc: etree._Element, url: str, clock: _Clock, generic: bool = False
         images=images,
         comments=comments,
         sources=meta.sources,
+        rejected=meta.rejected,
     )
     post.word_count = len(text.split())
     post.content_digest = post.compute_digest()
