@@ -86,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     reextract.add_argument("archives", nargs="+", type=Path, metavar="WARC_OR_WACZ")
     reextract.add_argument("--output", "-o", type=Path, required=True, metavar="DIR")
     reextract.add_argument(
+        "--strip-boilerplate",
+        action="store_true",
+        help="learn the blocks that repeat across each site's posts and strip them",
+    )
+    reextract.add_argument(
         "--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
     )
     return parser
@@ -401,7 +406,12 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     settings = Settings()
     settings.setmodule("archiver.settings", priority="project")
     settings.setdict(
-        {"ARCHIVER_OUTPUT_DIR": str(args.output), "LOG_LEVEL": args.log_level}, priority="cmdline"
+        {
+            "ARCHIVER_OUTPUT_DIR": str(args.output),
+            "LOG_LEVEL": args.log_level,
+            "ARCHIVER_SITE_BOILERPLATE": args.strip_boilerplate,
+        },
+        priority="cmdline",
     )
     summaries, problems = reextract_paths(args.archives, settings)
     for problem in problems:

@@ -100,6 +100,33 @@ class ExtractPipeline:
         return post
 
 
+class BoilerplatePipeline:
+    """Strips blocks that repeat across the site's posts, when the spider carries a site-level
+    model (``spider.boilerplate``, an ``archiver.extract.boilerplate.BoilerplateModel``).
+
+    ``archiver reextract --strip-boilerplate`` learns that model from the whole archive first; a
+    live crawl has none (it cannot know the template before it has seen the site, and changing a
+    post's text once more pages have been seen would make every re-run look like an edit).
+    """
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BoilerplatePipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        model = getattr(self.crawler.spider, "boilerplate", None)
+        if model is None or not isinstance(item, Post):
+            return item
+        stripped = len(model.boilerplate_blocks(item.body.text))
+        if not stripped:
+            return item
+        self.crawler.stats.inc_value("archiver/boilerplate/blocks_stripped", stripped)
+        return model.strip_post(item)
+
+
 def load_schema() -> dict[str, Any]:
     """The published JSON Schema of a post (shipped in the package)."""
     text = resources.files("archiver").joinpath("schema/post.schema.json").read_text("utf-8")

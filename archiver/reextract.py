@@ -30,6 +30,8 @@ from scrapy.responsetypes import responsetypes
 from warcio.archiveiterator import ArchiveIterator
 
 from archiver.discovery import Scope
+from archiver.extract.boilerplate import BoilerplateModel
+from archiver.extraction import extract_fetched
 from archiver.items import FetchedPage, FetchedPost, PageCapture
 from archiver.output import host_dirname
 from archiver.records import ArchiveSource, dechunk, decode_content
@@ -240,6 +242,7 @@ class ReextractSpider(scrapy.Spider):
         start_url: str,
         items: list[FetchedPost],
         month_urls: dict[str, str] | None = None,
+        boilerplate: BoilerplateModel | None = None,
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
@@ -247,6 +250,7 @@ class ReextractSpider(scrapy.Spider):
         self.scope, _ = Scope.from_start_url(start_url)
         self.items = items
         self.month_urls = dict(month_urls or {})
+        self.boilerplate = boilerplate
         self.crawl_id = uuid.uuid4().hex
         self.since = self.until = None
         self.max_posts = 0
@@ -286,6 +290,16 @@ def plan(contents: ArchiveContents, on_problem: Callable[[str], None]) -> list[R
     return plans
 
 
+def learn_boilerplate(items: list[FetchedPost]) -> BoilerplateModel:
+    """A site-level boilerplate model learnt from every archived post of one site."""
+    model = BoilerplateModel()
+    for item in items:
+        outcome = extract_fetched(item)
+        if outcome.post is not None:
+            model.add_post(outcome.post)
+    return model
+
+
 def run_reextract(plans: list[ReextractPlan], settings: Any) -> list[Any]:
     """Run one pipeline-only crawl per site; returns the crawlers (for their stats)."""
     from scrapy.crawler import CrawlerProcess
@@ -298,7 +312,16 @@ def run_reextract(plans: list[ReextractPlan], settings: Any) -> list[Any]:
     for p in plans:
         crawler = process.create_crawler(ReextractSpider)
         crawlers.append(crawler)
-        process.crawl(crawler, start_url=p.start_url, items=p.items, month_urls=p.month_urls)
+        model = (
+            learn_boilerplate(p.items) if settings.getbool("ARCHIVER_SITE_BOILERPLATE") else None
+        )
+        process.crawl(
+            crawler,
+            start_url=p.start_url,
+            items=p.items,
+            month_urls=p.month_urls,
+            boilerplate=model,
+        )
     process.start()
     return crawlers
 

@@ -75,6 +75,7 @@ EXTENSIONS = {
 
 ITEM_PIPELINES = {
     "archiver.extract_pool.PooledExtractPipeline": 100,  # ExtractPipeline in worker processes
+    "archiver.pipelines.BoilerplatePipeline": 150,  # only with a site-level model (reextract)
     "archiver.pipelines.ValidatePipeline": 200,
     "archiver.pipelines.DedupePipeline": 300,
     "archiver.pipelines.StorePipeline": 400,
