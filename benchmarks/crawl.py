@@ -271,6 +271,9 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--site", type=Path, help="reuse a site made by synthetic_blog.py")
     ap.add_argument("--server", choices=["auto", "nginx", "python"], default="auto")
+    ap.add_argument(
+        "--no-gzip", action="store_true", help="nginx never compresses (default: HTML gzipped)"
+    )
     ap.add_argument("--crawlers", default=",".join(CRAWLERS), help="comma-separated subset")
     ap.add_argument("--repeat", type=int, default=1, help="runs per crawler (median reported)")
     ap.add_argument(
@@ -323,7 +326,7 @@ def main() -> int:
             f"{info['months']} months, {info['html_pages']} HTML pages, "
             f"{info['bytes'] / 1e6:.0f} MB, generated in {info['seconds']} s"
         )
-        with serve.serve(site, info["port"], args.server) as server:
+        with serve.serve(site, info["port"], args.server, gzip=not args.no_gzip) as server:
             paths = [u.removeprefix(info["origin"]) for u in info["post_urls"]]
             check = serve.throughput(server, paths)
             print(

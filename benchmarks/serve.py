@@ -3,7 +3,8 @@ process when nginx is missing), and measure how many requests per second the ser
 
     python benchmarks/serve.py SITE [--server nginx|python] [--check]
 
-nginx runs from a generated config (no access log, sendfile, keep-alive) as a child process;
+nginx runs from a generated config (no access log, sendfile, keep-alive, HTML gzipped for the
+clients that ask, as Debian's stock config does) as a child process;
 every ``/wp-content/uploads/`` URL is answered with the site's one placeholder image; a missing
 page answers 404 with ``/404.html``. ``throughput()`` fetches post pages with ``wrk`` when it is
 installed, else with a pool of keep-alive ``http.client`` threads, so the benchmark can show that
@@ -46,6 +47,7 @@ http {{
     sendfile on;
     tcp_nopush on;
     keepalive_requests 100000;
+    gzip {gzip};  # Debian's stock nginx.conf: on, level 1, text/html only
     client_body_temp_path {prefix}/body;
     proxy_temp_path {prefix}/proxy;
     fastcgi_temp_path {prefix}/fastcgi;
@@ -107,8 +109,12 @@ def wait_for(url: str, timeout: float = 20.0) -> None:
 
 
 @contextmanager
-def serve(site: Path, port: int, kind: str = "auto") -> Iterator[Server]:
-    """Serve ``site`` on 127.0.0.1:``port`` with nginx (``kind`` "nginx"/"auto") or Python."""
+def serve(site: Path, port: int, kind: str = "auto", gzip: bool = True) -> Iterator[Server]:
+    """Serve ``site`` on 127.0.0.1:``port`` with nginx (``kind`` "nginx"/"auto") or Python.
+
+    nginx compresses HTML for clients that ask (``gzip``), as Debian's stock config does; the
+    Python fallback never compresses.
+    """
     if kind == "auto":
         kind = "nginx" if shutil.which("nginx") or Path("/usr/sbin/nginx").exists() else "python"
     url = f"http://127.0.0.1:{port}"
@@ -116,7 +122,11 @@ def serve(site: Path, port: int, kind: str = "auto") -> Iterator[Server]:
         if kind == "nginx":
             nginx = shutil.which("nginx") or "/usr/sbin/nginx"
             conf = Path(prefix) / "nginx.conf"
-            conf.write_text(NGINX_CONF.format(prefix=prefix, port=port, root=site.resolve()))
+            conf.write_text(
+                NGINX_CONF.format(
+                    prefix=prefix, port=port, root=site.resolve(), gzip="on" if gzip else "off"
+                )
+            )
             cmd = [nginx, "-c", str(conf), "-p", prefix, "-e", f"{prefix}/error.log"]
         else:
             cmd = [sys.executable, __file__, str(site), "--port", str(port), "--server", "python"]
@@ -126,7 +136,8 @@ def serve(site: Path, port: int, kind: str = "auto") -> Iterator[Server]:
             if proc.poll() is not None:
                 raise RuntimeError(f"{kind} exited: {proc.stderr.read().decode()}")  # type: ignore[union-attr]
             pids = [proc.pid, *_children(proc.pid)]
-            yield Server(url=url, kind=kind, pids=pids)
+            label = f"{kind}, gzip" if kind == "nginx" and gzip else kind
+            yield Server(url=url, kind=label, pids=pids)
         finally:
             proc.send_signal(signal.SIGTERM if kind == "python" else signal.SIGQUIT)
             try:
