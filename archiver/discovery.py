@@ -445,16 +445,17 @@ def needs_page_probe(body: bytes) -> bool:
 
 
 # A relative link to a numbered page ("2/", "./3/"): resolved against a permalink, it is one.
-_RELATIVE_PAGE_HREF = re.compile(rb"""href\s*=\s*["']?(?:\./)?\d""", re.I)
+# Searched in lower-cased bytes; the literal "href" start keeps the scan fast (no re.I).
+_RELATIVE_PAGE_HREF = re.compile(rb"""href\s*=\s*["']?(?:\./)?\d""")
 
 
 def may_link_further_pages(body: bytes, url: str) -> bool:
     """False only when a post page cannot link to ``<permalink>N/``: a cheap byte scan that
     spares the full parse of ``archiver.extract.next_page_urls`` on nearly every post.
 
-    Such a link names one of the last two segments of the page's path (the permalink's last)
-    followed by ``/`` and a digit, or is a relative ``N/``, or sits in WordPress's page-link
-    markup (any of them: True).
+    Such a link names the permalink's last path segment (the page's, less a trailing page
+    number) followed by ``/`` and a digit, or is a relative ``N/``, or sits in WordPress's
+    page-link markup (any of them: True).
 
     >>> may_link_further_pages(b'<a href="/2019/07/13/slug/2/">2</a>', "http://x.org/2019/07/13/slug/")
     True
@@ -464,14 +465,19 @@ def may_link_further_pages(body: bytes, url: str) -> bool:
     low = body.lower()
     if b"page-link" in low or any(m in low for m in PAGE_LINK_MARKERS):
         return True
+    if _RELATIVE_PAGE_HREF.search(low):
+        return True
     # The permalink is the path, or the path less a trailing page number ("/slug/3/").
-    segments = [s for s in urlsplit(url).path.split("/") if s][-2:]
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    if len(segments) > 1 and segments[-1].isdigit():
+        segments.pop()
     if not segments:
         return True
-    needles = set()
-    for segment in segments:
-        needles.add(segment.encode("utf-8", "replace").lower())
-        needles.add(unquote(segment).encode("utf-8", "replace").lower())
+    segment = segments[-1]
+    needles = {
+        segment.encode("utf-8", "replace").lower(),
+        unquote(segment).encode("utf-8", "replace").lower(),
+    }
     for needle in needles:
         needle = b"/" + needle + b"/"
         start = low.find(needle)
@@ -479,7 +485,7 @@ def may_link_further_pages(body: bytes, url: str) -> bool:
             if low[start + len(needle) : start + len(needle) + 1].isdigit():
                 return True
             start = low.find(needle, start + 1)
-    return bool(_RELATIVE_PAGE_HREF.search(body))
+    return False
 
 
 def nth_page_url(permalink: str, n: int) -> str:

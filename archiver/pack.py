@@ -119,7 +119,11 @@ class _PackageWriter:
         digest = hashlib.sha256()
         size = 0
         info = self.zip_info(path, zipfile.ZIP_STORED)
-        with source.open("rb") as fh, self.zf.open(info, "w", force_zip64=True) as out:
+        info.file_size = source.stat().st_size
+        # ZIP64 only when needed: readers that locate entries from the central directory alone
+        # (ReplayWeb.page) miss the extra field zipfile then writes in the local header only.
+        zip64 = info.file_size > zipfile.ZIP64_LIMIT
+        with source.open("rb") as fh, self.zf.open(info, "w", force_zip64=zip64) as out:
             while chunk := fh.read(COPY_BUFFER):
                 digest.update(chunk)
                 size += len(chunk)

@@ -22,6 +22,7 @@ from archiver import signals as archiver_signals
 from archiver.extraction import Outcome, extract_fetched
 from archiver.items import Archive, FetchedPost, Post, Provenance
 from archiver.output import JsonLinesAppender, atomic_write_json, safe_slug, site_dir
+from archiver.schema_check import fast_check
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -140,6 +141,8 @@ class ValidatePipeline:
         self.crawler = crawler
         schema = load_schema()
         self.validator = jsonschema.Draft202012Validator(schema)
+        self.fast_check = fast_check(schema)
+        """Compiled yes/no check (archiver.schema_check); jsonschema explains every "no"."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
@@ -149,7 +152,10 @@ class ValidatePipeline:
         if not isinstance(item, Post):
             return item
         data = item.to_dict()
-        error = jsonschema.exceptions.best_match(self.validator.iter_errors(data))
+        valid = self.fast_check is not None and self.fast_check(data)
+        error = (
+            None if valid else jsonschema.exceptions.best_match(self.validator.iter_errors(data))
+        )
         if error is not None:
             where = "/".join(str(p) for p in error.absolute_path) or "(root)"
             raise drop(self.crawler, "invalid", f"{item.url}: {where}: {error.message}")

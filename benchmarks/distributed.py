@@ -30,24 +30,26 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import mimetypes
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from http.server import ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import unquote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import serve
 import synthetic_blog
+
+from tests.distributed_site import Answer, RequestLog, TimedServer
 
 ROOT = Path(__file__).resolve().parents[1]
 OPEN = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
@@ -90,59 +92,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class Log:
-    """Arrival times of requests, and the peak number in flight, as the server saw them."""
+def static_answers(site: Path) -> Callable[[str], Answer]:
+    """The generated blog's files as answers (as benchmarks/serve.py serves them)."""
+    placeholder = site / "wp-content" / "uploads" / "placeholder.jpg"
+    not_found = (site / "404.html").read_bytes()
 
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.arrivals: list[float] = []
-        self.in_flight = 0
-        self.peak = 0
+    def respond(path: str) -> Answer:
+        url_path = unquote(path.split("#")[0].split("?")[0])
+        file = synthetic_blog.file_path(site, url_path)
+        if url_path.startswith("/wp-content/uploads/") and not file.exists():
+            file = placeholder
+        if ".." in url_path.split("/") or not file.is_file():
+            return 404, [("Content-Type", "text/html; charset=utf-8")], not_found
+        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        if kind.startswith("text/") or kind.endswith("xml"):
+            kind += "; charset=utf-8"
+        return 200, [("Content-Type", kind)], file.read_bytes()
 
-    def reset(self) -> None:
-        with self.lock:
-            self.arrivals, self.in_flight, self.peak = [], 0, 0
-
-
-@contextmanager
-def slow_server(site: Path, port: int, latency: float, log: Log) -> Iterator[str]:
-    """The static site, each answer ``latency`` seconds late, every arrival logged."""
-
-    class Handler(serve._Handler):
-        def handle_one_request(self) -> None:
-            self.raw_requestline = self.rfile.readline(65537)
-            if not self.raw_requestline:
-                self.close_connection = True
-                return
-            with log.lock:
-                log.arrivals.append(time.monotonic())
-                log.in_flight += 1
-                log.peak = max(log.peak, log.in_flight)
-            try:
-                time.sleep(latency)
-                if not self.parse_request():
-                    return
-                method = getattr(self, f"do_{self.command}", None)
-                if method is None:
-                    self.send_error(501)
-                    return
-                method()
-                self.wfile.flush()
-            finally:
-                with log.lock:
-                    log.in_flight -= 1
-
-    server = ThreadingHTTPServer(
-        ("127.0.0.1", port), lambda *a, **kw: Handler(*a, directory=str(site), **kw)
-    )
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    return respond
 
 
 @contextmanager
@@ -178,7 +145,7 @@ def wait_cpu(proc: subprocess.Popen[bytes]) -> float:
 
 
 def crawl(
-    python: str, url: str, workers: int, config: str, log: Log, work: Path, expected: int,
+    python: str, url: str, workers: int, config: str, log: RequestLog, work: Path, expected: int,
     extra: list[str],
 ) -> Run:  # fmt: skip
     """One shared crawl of the blog by ``workers`` workers; what it took."""
@@ -189,7 +156,7 @@ def crawl(
         "--output", str(out), "--idle-timeout", "2", "--progress", "off",
         "-s", "ARCHIVER_REDIS_POLL_INTERVAL=0.2", *CONFIGS[config], *extra,
     ]  # fmt: skip
-    log.reset()
+    log.clear()
     started = time.monotonic()
     procs: list[subprocess.Popen[bytes]] = []
     with redis_server(work) as redis_url:
@@ -225,7 +192,7 @@ def crawl(
     failed = [n for n, p in enumerate(procs) if p.returncode != 0]
     if failed:
         raise RuntimeError(f"workers {failed} failed: see {logs}")
-    times = sorted(log.arrivals)
+    times = sorted(t for t, _ in log.arrivals)
     gaps = [b - a for a, b in itertools.pairwise(times)]
     lines = (out / "127.0.0.1" / "posts.jsonl").read_text("utf-8").splitlines()
     urls = [json.loads(line)["url"] for line in lines]
@@ -241,7 +208,7 @@ def crawl(
         posts=len(set(urls)),
         posts_expected=expected,
         min_gap_ms=1000 * min(gaps) if gaps else 0.0,
-        peak_in_flight=log.peak,
+        peak_in_flight=log.peak_in_flight,
     )
 
 
@@ -270,16 +237,17 @@ def main() -> int:
     counts = [int(n) for n in args.workers.split(",")]
     work = Path(tempfile.mkdtemp(prefix="bench-distributed-"))
     try:
-        port = free_port()
-        info = synthetic_blog.generate(work / "site", args.posts, args.months, 1, port)
+        server = TimedServer(lambda path: (503, [], b""), args.latency)
+        info = synthetic_blog.generate(work / "site", args.posts, args.months, 1, server.port)
+        server.respond = static_answers(work / "site")
         print(
             f"blog: {info['posts']} posts, {info['html_pages']} HTML pages; "
             f"{args.latency * 1000:.0f} ms per answer; {os.cpu_count()} CPUs; python {args.python}",
             flush=True,
         )
-        log = Log()
         runs: list[Run] = []
-        with slow_server(work / "site", port, args.latency, log) as url:
+        log, url = server.log, server.origin
+        try:
             for config in args.configs.split(","):
                 for n in [1] if config == "single" else counts:
                     run = crawl(
@@ -288,6 +256,8 @@ def main() -> int:
                     )  # fmt: skip
                     runs.append(run)
                     print(f"  {config} x{n}: {run.pages_per_s:.1f} pages/s", flush=True)
+        finally:
+            server.close()
         print()
         print(
             f"{'config':<7} {'workers':>7} {'pages':>6} {'crawl s':>8} {'pages/s':>8} "

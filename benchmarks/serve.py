@@ -64,6 +64,10 @@ http {{
 """
 
 
+ACCEPT_ENCODING = "gzip, deflate"
+"""What the archiver asks for (and so what the server's throughput is measured with)."""
+
+
 @dataclass
 class Server:
     """A running static server: its base URL, kind and the process ids that do its work."""
@@ -189,7 +193,7 @@ def _fetch_loop(url: str, paths: list[str], deadline: float, counts: list[int]) 
     conn = http.client.HTTPConnection(host, timeout=10)
     i = n = 0
     while time.monotonic() < deadline:
-        conn.request("GET", paths[i % len(paths)])
+        conn.request("GET", paths[i % len(paths)], headers={"Accept-Encoding": ACCEPT_ENCODING})
         resp = conn.getresponse()
         resp.read()
         n += 1
@@ -218,6 +222,8 @@ def throughput(
                     "-t2",
                     f"-c{connections}",
                     f"-d{max(1, round(seconds))}s",
+                    "-H",
+                    f"Accept-Encoding: {ACCEPT_ENCODING}",
                     "-s",
                     script.name,
                     server.url,
@@ -268,6 +274,8 @@ def main() -> int:
             print(json.dumps({"server": server.kind, **throughput(server, paths)}))
             return 0
         print(f"{server.kind} serving {args.site} at {server.url} (Ctrl-C stops)")
+        # SIGTERM too must leave through the with block, which stops nginx.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             while True:
                 time.sleep(3600)

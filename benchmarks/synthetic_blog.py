@@ -3,9 +3,10 @@
     python benchmarks/synthetic_blog.py OUT [--posts 2000] [--months 120] [--seed 1] [--port P]
 
 Deterministic for a given (posts, months, seed, origin). The blog looks like a classic WordPress
-theme to a crawler: dated permalinks ``/YYYY/MM/DD/slug/``, pages of 30-120 KB (inline CSS and
-scripts in the head, a sidebar with recent posts, an archive widget listing every month, a
-category list, a tag cloud and a calendar), about 190 links per page, images referenced from the
+theme to a crawler: dated permalinks ``/YYYY/MM/DD/slug/``, pages of 30-120 KB of which the post
+is a small part, as on real blogs (about 9 KB of content HTML, median; the rest is inline CSS and
+scripts, a sidebar with recent posts, an archive widget listing every month, a category list, a
+tag cloud and a calendar, and comments), about 190 links per page, images referenced from the
 posts, ten posts per listing page, and every listing a real WordPress has: home and monthly
 archives with their pagination, but also day, tag, category and author archives (what an
 indiscriminate crawler fetches too). About 1% of posts are split over 2-3 pages
@@ -26,6 +27,7 @@ import argparse
 import calendar
 import html
 import json
+import math
 import os
 import random
 import time
@@ -44,6 +46,10 @@ MULTI_PAGE_SHARE = 0.01
 """Share of posts split with <!--nextpage--> (1%: long-form posts are rare)."""
 PAGE_SIZE_KB = (30, 120, 55)
 """(min, max, mode) of the triangular distribution of post page sizes, in KB."""
+CONTENT_KB = (9.0, 0.7, 2, 60)
+"""Post content HTML, in KB: lognormal (median, sigma), clipped to (min, max). On real blogs the
+post is a small part of its page (the dev set's pages: 120 KB median, their content 18 KB);
+the rest of a page is inline CSS and scripts, menus, widgets and comments."""
 
 WORD_TEXT = (
     "the of and to in is was for on that with as by at from it be this an are or which have "
@@ -93,6 +99,7 @@ class Post:
     images: int
     comments: int
     size_kb: int
+    content_kb: float
     related: list[int] = field(default_factory=list)
 
     @property
@@ -207,6 +214,13 @@ class Blog:
                     images=rng.randint(0, 4),
                     comments=min(12, int(rng.expovariate(1 / 3))),
                     size_kb=int(rng.triangular(*PAGE_SIZE_KB)),
+                    content_kb=min(
+                        CONTENT_KB[3],
+                        max(
+                            CONTENT_KB[2],
+                            rng.lognormvariate(math.log(CONTENT_KB[0]), CONTENT_KB[1]),
+                        ),
+                    ),
                 )
             )
         posts.sort(key=lambda p: (p.date, p.id), reverse=True)
@@ -531,8 +545,26 @@ class Blog:
                 f"Related</h3><ul>{related}</ul></div>\n" + nav + comments
             )
             tail = self._tail(p.month)
-            budget = p.size_kb * 1024 // p.pages - len(head) - len(top) - len(bottom) - len(tail)
-            yield path, head + top + self._body(p, page, max(budget, 1500)) + bottom + tail
+            body = self._body(p, page, int(p.content_kb * 1024) // p.pages)
+            # Block themes print per-page inline CSS: what brings the page to its drawn size.
+            room = p.size_kb * 1024 // p.pages - len(head + top + body + bottom + tail)
+            head = head.replace("</head>", self._inline_css(p.id * 10 + page, room) + "</head>")
+            yield path, head + top + body + bottom + tail
+
+    def _inline_css(self, seed: int, size: int) -> str:
+        """About ``size`` bytes of block-support CSS (nothing when ``size`` is not positive)."""
+        if size <= 0:
+            return ""
+        rng = random.Random(seed)
+        rules, total = [], 0
+        while total < size:
+            rule = (
+                f".wp-container-{rng.randrange(10**6)}.wp-container-{rng.randrange(10**6)}"
+                f"{{gap:{rng.randint(1, 60) / 10}em;justify-content:{rng.choice(('flex-start', 'center', 'space-between'))}}}"
+            )
+            rules.append(rule)
+            total += len(rule) + 1
+        return "<style id='core-block-supports-inline-css'>\n" + "\n".join(rules) + "\n</style>\n"
 
     def listing_pages(
         self, base: str, posts: list[Post], title: str, body_class: str, ym: str

@@ -135,6 +135,8 @@ class RequestLog:
 
 Answer = tuple[int, list[tuple[str, str]], bytes]
 TIMESPEC = struct.Struct("qq")
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
+"""Linux's socket option (Python does not name it): receive times as a struct timespec."""
 
 
 class TimedServer:
@@ -165,7 +167,7 @@ class TimedServer:
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def _serve(self, conn: socket.socket) -> None:
-        conn.setsockopt(socket.SOL_SOCKET, socket.SO_TIMESTAMPNS, 1)
+        conn.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
         buffer, stamp = b"", 0.0
         with conn:
             while not self._closed:
@@ -177,7 +179,7 @@ class TimedServer:
                     return
                 received = time.time()
                 for level, kind, cdata in ancillary:
-                    if level == socket.SOL_SOCKET and kind == socket.SO_TIMESTAMPNS:
+                    if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
                         sec, nsec = TIMESPEC.unpack(cdata[: TIMESPEC.size])
                         received = sec + nsec / 1e9
                 if not buffer:

@@ -208,6 +208,11 @@ def test_killed_worker_restarted_loses_nothing(python: str, truth: dict, tmp_pat
     assert len(urls) == len(set(urls)), "a post is twice in the merged posts.jsonl"
     expected = {p["url"].replace("http://127.0.0.1:8090", origin) for p in truth["posts"]}
     assert set(urls) == expected
+    # The killed worker's WARC file may end in a cut record; every other record is sound.
+    proc = run_archiver("verify", str(out))
+    problems = [line for line in proc.stderr.splitlines() if line.startswith("problem:")]
+    assert all("truncated final record" in p for p in problems), proc.stderr
+    assert proc.returncode == (1 if problems else 0), proc.stdout + proc.stderr
     print(f"killed w1 after {written_before} posts with {leased} leases out; merged {len(urls)}")
 
 

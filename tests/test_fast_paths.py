@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import random
 import re
 from urllib.parse import urljoin
 
+import jsonschema
 import lxml.html
 import pytest
 
 from archiver.discovery import absolute_link, canonicalize, may_link_further_pages
 from archiver.extract import next_page_urls
+from archiver.pipelines import load_schema
+from archiver.schema_check import fast_check
 from tests.conftest import FIXTURES, ROOT, WORDPRESS
 
 DEMO_SITE = ROOT / "archiver" / "demo" / "site"
@@ -96,3 +101,47 @@ def test_absolute_links_skip_the_join_without_changing_a_link() -> None:
     for base in bases:
         for href in hrefs:
             assert absolute_link(base, href) == canonicalize(urljoin(base, href)), (base, href)
+
+
+def mutations(post: dict, rng: random.Random, count: int) -> list[dict]:
+    """``count`` copies of ``post``, each with one value anywhere replaced by an odd one."""
+    paths: list[list] = []
+
+    def walk(value: object, path: list) -> None:
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, sub in items:
+            paths.append([*path, key])
+            if isinstance(sub, (dict, list)):
+                walk(sub, [*path, key])
+
+    walk(post, [])
+    odd = [None, 1, -1, 2.5, True, "", "x", "not a date", [], {}, ["x"], {"x": 1}]
+    out = []
+    for _ in range(count):
+        mutated = copy.deepcopy(post)
+        *parents, last = rng.choice(paths)
+        target = mutated
+        for key in parents:
+            target = target[key]
+        target[last] = rng.choice(odd)
+        out.append(mutated)
+    return out
+
+
+def test_fast_schema_check_agrees_with_jsonschema(wordpress_crawl: dict) -> None:
+    schema = load_schema()
+    check = fast_check(schema)
+    assert check is not None, "fastjsonschema is installed and the schema compiles"
+    validator = jsonschema.Draft202012Validator(schema)
+    rng = random.Random(7)
+    cases = list(wordpress_crawl["posts"])
+    for post in wordpress_crawl["posts"][:8]:
+        cases += mutations(post, rng, 60)
+    verdicts = [(check(c), validator.is_valid(c)) for c in cases]
+    assert [v for v in verdicts if v[0] != v[1]] == []
+    assert sum(not ok for _, ok in verdicts) > 100, "many of the mutations are invalid"
+
+
+def test_fast_schema_check_stands_down_for_newer_keywords() -> None:
+    schema = {**load_schema(), "unevaluatedProperties": False}
+    assert fast_check(schema) is None

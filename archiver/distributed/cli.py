@@ -258,6 +258,14 @@ def crawl_shared(urls: list[str], settings: Any, output: Path) -> int:
     if loud:
         print_worker_summary(summary, output)
         print_merge_summary(results)
+    if settings.getbool("WARC_WACZ"):
+        from archiver.pack import pack_site
+
+        for result in results:
+            if (result.site / "warc").is_dir():
+                packed = pack_site(result.site)
+                if loud:
+                    print(f"WACZ written: {packed.path} ({packed.pages} pages)")
     statuses = coordinator.start_statuses()
     for url in urls:
         status = statuses.get(url)

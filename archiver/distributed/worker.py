@@ -67,6 +67,7 @@ class WorkerSpider(scrapy.Spider):
         self._idle_since: float | None = None
         self._loop: task.LoopingCall | None = None
         self._last_beat = 0.0
+        self._last_idle_check = 0.0
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> WorkerSpider:
@@ -195,6 +196,10 @@ class WorkerSpider(scrapy.Spider):
 
     def spider_idle(self) -> None:
         """Close only when the whole crawl has had no work for the idle timeout."""
+        now = time.monotonic()
+        if now - self._last_idle_check < self.poll_interval:
+            raise DontCloseSpider  # the engine asks often: look at Redis once per poll interval
+        self._last_idle_check = now
         self.tick()
         started = self._claim_blogs()
         for request in started:
