@@ -61,14 +61,17 @@ TRACKING_KEYS = re.compile(
 )
 
 # Calendar widgets link to months (and days) the archive does not list: never a source of months.
+# (The cheap contains(@class, ...) predicates first: they spare normalize-space on most elements.)
 CALENDAR_XPATH = (
-    "//*[@id='wp-calendar' or contains(concat(' ', normalize-space(@class), ' '), ' wp-calendar-nav ')"
+    "//*[@id='wp-calendar'] | //*[contains(@class, 'calendar')]"
+    "[contains(concat(' ', normalize-space(@class), ' '), ' wp-calendar-nav ')"
     " or contains(@class, 'wp-block-calendar') or contains(@class, 'widget_calendar')]"
 )
 LISTING_CHROME_XPATH = (
     "//aside | //nav | //footer[not(ancestor::article)] | //header[not(ancestor::article)]"
     " | //*[@id='secondary' or @id='sidebar']"
-    " | //*[contains(concat(' ', normalize-space(@class), ' '), ' widget ')"
+    " | //*[contains(@class, 'widget') or contains(@class, 'sidebar')]"
+    "[contains(concat(' ', normalize-space(@class), ' '), ' widget ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' sidebar ')]"
 )
 # Full post bodies (not excerpts) on a listing page: as archiver.extract.listing counts them.
@@ -187,6 +190,7 @@ def is_trap(url: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=URL_CACHE_SIZE)
 def month_of_archive(scope: Scope, url: str) -> str | None:
     """ "YYYY-MM" when the URL is a monthly archive page (first or later page) of the blog."""
     rel = scope.relative(url)
@@ -196,6 +200,7 @@ def month_of_archive(scope: Scope, url: str) -> str | None:
     return f"{m.group('year')}-{m.group('month')}" if m else None
 
 
+@functools.lru_cache(maxsize=URL_CACHE_SIZE)
 def month_of_post_url(scope: Scope, url: str) -> str | None:
     """ "YYYY-MM" from a dated permalink (/2019/07/13/slug/), else None."""
     rel = scope.relative(url)
@@ -365,6 +370,8 @@ def _next_pages(tree: lxml.html.HtmlElement, base: str, url: str, scope: Scope) 
     listing_path = m.group("base") if m else (own if own.endswith("/") else own + "/")
     found: list[str] = []
     for link in _links(tree, NEXT_LINK_XPATH, base) + _links(tree, "//a/@href", base):
+        if "/page/" not in link:  # what PAGE_SUFFIX needs: most links leave here, cheaply
+            continue
         if scope.relative(link) is None or is_trap(link) or link in found:
             continue
         path = urlsplit(link).path

@@ -12,12 +12,16 @@ worker``s on the same output folder, all on this machine, and prints a table:
 - ``open``: no delay, ``CONCURRENT_REQUESTS_PER_DOMAIN=16`` (a limit for the crawl as a whole);
 - ``narrow``: as ``open``, but each worker has at most 2 requests in flight
   (``CONCURRENT_REQUESTS=2``: a small machine, a slow link), so a worker is latency-bound;
-- ``polite``: ``DOWNLOAD_DELAY=0.05`` (a limit for the crawl as a whole).
+- ``polite``: ``DOWNLOAD_DELAY=0.05`` (a limit for the crawl as a whole), and its peer
+  ``polite-single``: Scrapy's own delay in one ``archiver crawl`` without Redis (not randomized).
 
 For each: pages per second from the server's log (requests over the span from the first to the
 last), that rate against one worker's and against ``single``'s, the wall time of the whole run
 (start-up, crawl, idle timeout, merge), CPU seconds of all workers per page, posts archived, and
-the minimum gap between two requests and the peak of requests in flight seen by the server.
+the minimum gap between two requests (``short``: how many gaps fell short of the delay) and the
+peak of requests in flight, as the server saw them: arrival times are the kernel's receive
+times (``SO_TIMESTAMPNS``, ``tests/distributed_site.TimedServer``), so the server's own thread
+scheduling does not blur them.
 
 Each run checks that the merged ``posts.jsonl`` holds every post of the blog exactly once. The
 figures compare worker counts measured in the same run; nothing is compared with a fixed number.
@@ -52,6 +56,7 @@ import synthetic_blog
 from tests.distributed_site import Answer, RequestLog, TimedServer
 
 ROOT = Path(__file__).resolve().parents[1]
+DELAYS = {"polite": 0.05, "polite-single": 0.05}
 OPEN = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
 CONFIGS = {
     # The peer: one `archiver crawl` without Redis, same settings as "open".
@@ -60,8 +65,13 @@ CONFIGS = {
     # Each worker may have only 2 requests in flight (a small machine, a slow link).
     "narrow": [*OPEN, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "CONCURRENT_REQUESTS=2"],
     "polite": [
-        "-s", "DOWNLOAD_DELAY=0.05", "-s", "AUTOTHROTTLE_ENABLED=False",
+        "-s", f"DOWNLOAD_DELAY={DELAYS['polite']}", "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+    ],
+    # The peer of "polite": Scrapy's own delay, in one `archiver crawl` without Redis.
+    "polite-single": [
+        "-s", f"DOWNLOAD_DELAY={DELAYS['polite']}", "-s", "AUTOTHROTTLE_ENABLED=False",
+        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "RANDOMIZE_DOWNLOAD_DELAY=False",
     ],
 }  # fmt: skip
 
@@ -79,6 +89,8 @@ class Run:
     posts: int
     posts_expected: int
     min_gap_ms: float
+    short_gaps: int
+    """Gaps between two requests shorter than the config's DOWNLOAD_DELAY."""
     peak_in_flight: int
 
     @property
@@ -161,7 +173,7 @@ def crawl(
     procs: list[subprocess.Popen[bytes]] = []
     with redis_server(work) as redis_url:
         seed_cmd = ["crawl", url + "/", "--redis", redis_url, "--worker-id", "w0", *common]
-        if config == "single":
+        if config.endswith("single"):
             seed_cmd = ["crawl", url + "/", *common[:2], *common[4:]]
         with (logs / "w0.log").open("wb") as fh:
             procs.append(
@@ -169,7 +181,9 @@ def crawl(
                     [python, "-m", "archiver.cli", *seed_cmd], stdout=fh, stderr=fh, cwd=ROOT
                 )
             )
-        while config != "single" and b"shared crawl" not in (logs / "w0.log").read_bytes():
+        while (
+            not config.endswith("single") and b"shared crawl" not in (logs / "w0.log").read_bytes()
+        ):
             if procs[0].poll() is not None:
                 raise RuntimeError((logs / "w0.log").read_text("utf-8", "replace")[-3000:])
             time.sleep(0.05)
@@ -208,6 +222,7 @@ def crawl(
         posts=len(set(urls)),
         posts_expected=expected,
         min_gap_ms=1000 * min(gaps) if gaps else 0.0,
+        short_gaps=sum(1 for g in gaps if g < DELAYS.get(config, 0.0)),
         peak_in_flight=log.peak_in_flight,
     )
 
@@ -224,7 +239,9 @@ def main() -> int:
     ap.add_argument("--latency", type=float, default=0.1, help="seconds per answer (0.1)")
     ap.add_argument("--workers", default="1,2,4", help="worker counts (default 1,2,4)")
     ap.add_argument(
-        "--configs", default="single,open,narrow,polite", help="of single, open, narrow, polite"
+        "--configs",
+        default="single,open,narrow,polite-single,polite",
+        help="of single, open, narrow, polite-single, polite",
     )
     ap.add_argument("--python", default=default_python(), help="Python with scrapy-redis")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON")
@@ -249,7 +266,7 @@ def main() -> int:
         log, url = server.log, server.origin
         try:
             for config in args.configs.split(","):
-                for n in [1] if config == "single" else counts:
+                for n in [1] if config.endswith("single") else counts:
                     run = crawl(
                         args.python, url, n, config, log, work / f"{config}-{n}", info["posts"],
                         args.extra,
@@ -260,9 +277,9 @@ def main() -> int:
             server.close()
         print()
         print(
-            f"{'config':<7} {'workers':>7} {'pages':>6} {'crawl s':>8} {'pages/s':>8} "
+            f"{'config':<13} {'workers':>7} {'pages':>6} {'crawl s':>8} {'pages/s':>8} "
             f"{'vs 1 worker':>11} {'vs single':>9} {'wall s':>7} {'CPU ms/page':>11} "
-            f"{'posts':>9} {'min gap ms':>10} {'peak':>5}"
+            f"{'posts':>9} {'min gap ms':>10} {'short':>5} {'peak':>5}"
         )
         single = next((r for r in runs if r.config == "single"), None)
         for run in runs:
@@ -270,11 +287,11 @@ def main() -> int:
             vs_one = run.pages_per_s / one.pages_per_s if one.pages_per_s else 0.0
             vs_single = run.pages_per_s / single.pages_per_s if single else 0.0
             print(
-                f"{run.config:<7} {run.workers:>7} {run.pages:>6} {run.crawl_s:>8.1f} "
+                f"{run.config:<13} {run.workers:>7} {run.pages:>6} {run.crawl_s:>8.1f} "
                 f"{run.pages_per_s:>8.1f} {vs_one:>11.2f} {vs_single:>9.2f} {run.wall_s:>7.1f} "
                 f"{1000 * run.cpu_s / max(run.pages, 1):>11.1f} "
                 f"{run.posts:>4}/{run.posts_expected:<4} {run.min_gap_ms:>10.1f} "
-                f"{run.peak_in_flight:>5}"
+                f"{run.short_gaps:>5} {run.peak_in_flight:>5}"
             )
         if args.json:
             args.json.write_text(

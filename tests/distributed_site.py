@@ -145,16 +145,18 @@ class TimedServer:
     machine schedules the server's threads, the gaps between requests are measured as they came.
     Each answer is ``respond(path)``, sent ``latency`` seconds after the request arrived."""
 
-    def __init__(self, respond: Callable[[str], Answer], latency: float = 0.0) -> None:
+    def __init__(
+        self, respond: Callable[[str], Answer], latency: float = 0.0, host: str = "127.0.0.1"
+    ) -> None:
         self.respond = respond
         self.latency = latency
         self.log = RequestLog()
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind((host, 0))
         self.sock.listen(128)
         self.port = self.sock.getsockname()[1]
-        self.origin = f"http://127.0.0.1:{self.port}"
+        self.origin = f"http://{host}:{self.port}"
         self._closed = False
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -256,10 +258,12 @@ def wordpress_answers(origin: str) -> Callable[[str], Answer]:
 
 
 @contextmanager
-def wordpress_server(latency: float = 0.0) -> Iterator[tuple[str, RequestLog]]:
-    """The recorded WordPress blog on a free loopback port, with a log of request arrivals and
-    ``latency`` seconds before each answer: (origin, log)."""
-    server = TimedServer(lambda path: (500, [], b""), latency)
+def wordpress_server(
+    latency: float = 0.0, host: str = "127.0.0.1"
+) -> Iterator[tuple[str, RequestLog]]:
+    """The recorded WordPress blog on a free port of a loopback address, with a log of request
+    arrivals and ``latency`` seconds before each answer: (origin, log)."""
+    server = TimedServer(lambda path: (500, [], b""), latency, host)
     server.respond = wordpress_answers(server.origin)
     try:
         yield server.origin, server.log

@@ -47,11 +47,12 @@ def post_lines(path: Path) -> list[dict]:
 
 
 def run_shared_crawl(
-    python: str, url: str, origin: str, out: Path, logs: Path, workers: int, *extra: str
-) -> list[subprocess.Popen[bytes]]:
+    python: str, url: str, origin: str, out: Path, logs: Path, workers: int, *extra: str,
+    blogs: tuple[str, ...] = (),
+) -> list[subprocess.Popen[bytes]]:  # fmt: skip
     """``archiver crawl --redis`` (worker "w0", which seeds) and ``workers - 1`` more workers."""
     seeder = start_archiver(
-        python, "crawl", origin + "/", "--redis", url, "--output", str(out),
+        python, "crawl", origin + "/", *blogs, "--redis", url, "--output", str(out),
         "--worker-id", "w0", *extra, log=logs / "w0.log",
     )  # fmt: skip
     wait_until(
@@ -85,7 +86,11 @@ def two_workers(python: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
     tmp = tmp_path_factory.mktemp("distributed")
     logs = tmp / "logs"
     logs.mkdir()
-    with redis_server(tmp) as url, wordpress_server(latency=0.03) as (origin, log):
+    with (
+        redis_server(tmp) as url,
+        wordpress_server(latency=0.03) as (origin, log),
+        wordpress_server(latency=0.03, host="127.0.0.2") as (other, _other_log),
+    ):
         single = tmp / "single"
         proc = run_archiver("crawl", origin + "/", "--output", str(single), *FAST_LOCAL, *QUIET)
         assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -96,7 +101,7 @@ def two_workers(python: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
         feeds = {(tmp / "feeds").as_uri() + "/posts-%(worker_id)s.jsonl": {"format": "jsonlines"}}
         procs = run_shared_crawl(
             python, url, origin, out, logs, 2, *FAST_LOCAL, *QUIET, *SHORT,
-            "--idle-timeout", "3", "-s", f"FEEDS={json.dumps(feeds)}",
+            "--idle-timeout", "3", "-s", f"FEEDS={json.dumps(feeds)}", blogs=(other + "/",),
         )  # fmt: skip
         finish(procs, logs)
         left = {
@@ -105,6 +110,7 @@ def two_workers(python: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
         }
         return {
             "origin": origin,
+            "other": other,
             "single": read_jsonl(single / "127.0.0.1" / "posts.jsonl"),
             "single_requests": single_requests,
             "shared_requests": len(log.arrivals),
@@ -125,20 +131,40 @@ def test_two_workers_archive_every_post_exactly_once(two_workers: dict, truth: d
         p["url"].replace("http://127.0.0.1:8090", two_workers["origin"]) for p in truth["posts"]
     }
     assert set(urls) == expected
-    per_worker = {path.name: post_lines(path) for path in site.glob("posts-*.jsonl")}
-    assert set(per_worker) == {"posts-w0.jsonl", "posts-w1.jsonl"}
-    assert all(per_worker.values()), "both workers archived posts"
-    written = [p["url"] for lines in per_worker.values() for p in lines]
+    assert {p.name for p in site.glob("posts-*.jsonl")} <= {"posts-w0.jsonl", "posts-w1.jsonl"}
+    both = [two_workers["out"] / "127.0.0.1", two_workers["out"] / "127.0.0.2"]
+    for worker in ("w0", "w1"):
+        assert any(post_lines(f / f"posts-{worker}.jsonl") for f in both), f"{worker} worked"
+    written = [p["url"] for path in site.glob("posts-*.jsonl") for p in post_lines(path)]
     assert sorted(written) == sorted(urls), "each post was written by one worker, once"
     # The shared duplicate filter: the workers together asked for what one crawl asks for.
     assert two_workers["shared_requests"] <= two_workers["single_requests"] + 4  # + 2 robots.txt
     assert two_workers["redis_left"] == {"requests": "0", "leases": "0", "workers": "0"}
 
 
+def test_a_second_blog_in_the_same_shared_crawl_gets_its_own_folder(
+    two_workers: dict, truth: dict
+) -> None:
+    other = two_workers["other"]
+    site = two_workers["out"] / "127.0.0.2"
+    urls = [p["url"] for p in read_jsonl(site / "posts.jsonl")]
+    assert len(urls) == len(set(urls))
+    assert set(urls) == {p["url"].replace("http://127.0.0.1:8090", other) for p in truth["posts"]}
+    for folder, origin in ((site, other), (two_workers["site"], two_workers["origin"])):
+        lines = [p for path in folder.glob("posts-*.jsonl") for p in post_lines(path)]
+        assert lines
+        assert all(p["url"].startswith(origin + "/") for p in lines), "no post in another's folder"
+        index = (folder / "index.cdxj").read_text("utf-8").splitlines()
+        targets = {json.loads(line.split(" ", 2)[2])["url"] for line in index}
+        assert all(t.startswith((origin + "/", "urn:post:" + origin + "/")) for t in targets)
+
+
 def test_each_worker_feeds_its_posts_to_scrapy_feed_exports(two_workers: dict) -> None:
+    out = two_workers["out"]
     for worker in ("w0", "w1"):
-        stored = post_lines(two_workers["site"] / f"posts-{worker}.jsonl")
+        stored = [p for f in out.glob(f"*/posts-{worker}.jsonl") for p in post_lines(f)]
         fed = read_jsonl(two_workers["feeds"] / f"posts-{worker}.jsonl")
+        assert stored, f"{worker} archived posts"
         assert sorted(p["url"] for p in fed) == sorted(p["url"] for p in stored)
         assert {p["content_digest"] for p in fed} == {p["content_digest"] for p in stored}
 
