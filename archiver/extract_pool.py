@@ -22,10 +22,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import signal
 import sys
-import threading
-import time
 import types
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -33,6 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from archiver.extract_worker import init_worker
 from archiver.extraction import Outcome, extract_fetched
 from archiver.items import FetchedPost
 from archiver.pipelines import ExtractPipeline
@@ -61,15 +59,6 @@ def workers_setting(value: Any) -> int:
 
 START_TIMEOUT = 60.0
 """Seconds a first worker may take to start (a spawned Python importing lxml and the extractor)."""
-PARENT_CHECK_SECONDS = 0.5
-"""How often a worker checks that the crawl that started it is still alive."""
-
-
-def _watch_parent(parent: int) -> None:
-    """Exit when the crawl process is gone (killed with SIGKILL, it cannot stop its workers)."""
-    while os.getppid() == parent:
-        time.sleep(PARENT_CHECK_SECONDS)
-    os._exit(0)
 
 
 @contextmanager
@@ -84,13 +73,6 @@ def _main_hidden() -> Iterator[None]:
     finally:
         if main is not None:
             sys.modules["__main__"] = main
-
-
-def _init_worker(parent: int) -> None:
-    """Workers leave Ctrl-C to the crawl (which finishes the posts in flight before stopping)
-    and never outlive it."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
 async def on_reactor(future: Future[Outcome]) -> Outcome:
@@ -136,7 +118,7 @@ class ExtractionPool:
         return ProcessPoolExecutor(
             workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_worker,
+            initializer=init_worker,
             initargs=(os.getpid(),),
         )
 

@@ -14,6 +14,7 @@ import json
 import os
 import signal
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -55,11 +56,15 @@ def run_shared_crawl(
         python, "crawl", origin + "/", *blogs, "--redis", url, "--output", str(out),
         "--worker-id", "w0", *extra, log=logs / "w0.log",
     )  # fmt: skip
-    wait_until(
-        lambda: b"shared crawl" in (logs / "w0.log").read_bytes() or seeder.poll() is not None,
-        60,
-        "the seeding",
-    )
+    try:
+        wait_until(
+            lambda: b"shared crawl" in (logs / "w0.log").read_bytes() or seeder.poll() is not None,
+            60,
+            "the seeding",
+        )
+    except BaseException:
+        stop([seeder])
+        raise
     procs = [seeder]
     for n in range(1, workers):
         args = ["worker", "--redis", url, "--output", str(out), "--worker-id", f"w{n}", *extra]
@@ -68,11 +73,22 @@ def run_shared_crawl(
 
 
 def finish(procs: list[subprocess.Popen[bytes]], logs: Path, timeout: float = 120) -> None:
-    for proc in procs:
-        proc.wait(timeout=timeout)
+    try:
+        for proc in procs:
+            proc.wait(timeout=timeout)
+    finally:
+        stop(procs)
     texts = "\n".join(p.read_text("utf-8", "replace") for p in sorted(logs.glob("*.log")))
     for proc in procs:
         assert proc.returncode == 0, texts[-6000:]
+
+
+def stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    """Kill what is still running (a test that failed half-way leaves no worker behind)."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -202,7 +218,17 @@ def test_merge_again_adds_nothing(two_workers: dict, tmp_path: Path) -> None:
     assert (site / "posts.jsonl").read_bytes() == before
 
 
-def test_killed_worker_restarted_loses_nothing(python: str, truth: dict, tmp_path: Path) -> None:
+@pytest.fixture
+def cleanup() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Processes a test started, killed at its end whatever happened."""
+    procs: list[subprocess.Popen[bytes]] = []
+    yield procs
+    stop(procs)
+
+
+def test_killed_worker_restarted_loses_nothing(
+    python: str, truth: dict, tmp_path: Path, cleanup: list[subprocess.Popen[bytes]]
+) -> None:
     logs = tmp_path / "logs"
     logs.mkdir()
     out = tmp_path / "out"
@@ -211,6 +237,7 @@ def test_killed_worker_restarted_loses_nothing(python: str, truth: dict, tmp_pat
     with redis_server(tmp_path) as url, wordpress_server(latency=0.15) as (origin, _log):
         procs = run_shared_crawl(python, url, origin, out, logs, 2, *extra)
         victim = procs[1]
+        cleanup.extend(procs)
         wait_until(
             lambda: len(post_lines(site / "posts-w1.jsonl")) >= 2 or victim.poll() is not None,
             60,
@@ -225,6 +252,7 @@ def test_killed_worker_restarted_loses_nothing(python: str, truth: dict, tmp_pat
             python, "worker", "--redis", url, "--output", str(out), "--worker-id", "w1", *extra,
             log=logs / "w1-again.log",
         )  # fmt: skip
+        cleanup.append(again)
         finish([procs[0], again], logs)
     assert leased > 0, "the kill met requests in flight"
     text = "\n".join(p.read_text("utf-8", "replace") for p in logs.glob("*.log"))
@@ -272,6 +300,25 @@ def test_politeness_holds_across_three_workers(python: str, tmp_path: Path) -> N
     assert min(gaps) >= delay - slack
     assert log.peak_in_flight <= concurrency
     assert log.peak_in_flight == concurrency, "the requests did overlap, up to the limit"
+
+
+def test_a_worker_stops_when_redis_is_gone(
+    python: str, tmp_path: Path, cleanup: list[subprocess.Popen[bytes]]
+) -> None:
+    log = tmp_path / "worker.log"
+    with redis_server(tmp_path) as url:
+        worker = start_archiver(
+            python, "worker", "--redis", url, "--output", str(tmp_path / "out"),
+            "--worker-id", "lonely", "--idle-timeout", "60", *SHORT, log=log,
+        )  # fmt: skip
+        cleanup.append(worker)
+        wait_until(lambda: redis_cli(url, "SISMEMBER", "archiver:workers", "lonely") == "1", 60,
+                   "the worker to join")  # fmt: skip
+    worker.wait(timeout=60)  # not the idle timeout: Redis went away with the context above
+    text = log.read_text("utf-8", "replace")
+    assert worker.returncode == 1, text
+    assert "Redis has not answered" in text
+    assert "error: the worker stopped early: redis_unreachable" in text
 
 
 def test_shared_crawl_command_line_errors(python: str, tmp_path: Path) -> None:

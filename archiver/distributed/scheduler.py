@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from redis.exceptions import RedisError
 from scrapy import Request
 from scrapy.utils.misc import load_object
 from scrapy.utils.request import request_from_dict
@@ -79,15 +80,22 @@ class LeasingScheduler(Scheduler):
         self.coordinator.register()
 
     def close(self, reason: str) -> None:
-        if reason == "finished":
-            self.coordinator.release(self.leased.values())
-        else:
-            again = self.coordinator.requeue(self.leased.values())
-            if again:
-                logger.info("Put %d unfinished requests back into the shared queue", again)
+        try:
+            if reason == "finished":
+                self.coordinator.release(self.leased.values())
+            else:
+                again = self.coordinator.requeue(self.leased.values())
+                if again:
+                    logger.info("Put %d unfinished requests back into the shared queue", again)
+            self.coordinator.unregister()
+        except RedisError as exc:
+            logger.error(
+                "Could not hand back %d leased requests (%s): other workers redo them once Redis "
+                "is back and this worker's lease has timed out",
+                len(self.leased),
+                exc,
+            )
         self.leased.clear()
-        self.coordinator.unregister()
-        super().close(reason)
 
     def enqueue_request(self, request: Request) -> bool:
         """scrapy-redis's, without its deprecated ``spider=`` stats argument."""
@@ -114,9 +122,20 @@ class LeasingScheduler(Scheduler):
         self.coordinator.release(self.leased.pop(request) for request in done)
         return len(done)
 
+    def has_pending_requests(self) -> bool:
+        try:
+            return len(self) > 0
+        except RedisError:
+            return False  # the worker's poll loop waits for Redis, then stops the worker
+
     def next_request(self) -> Request | None:
-        self.release_finished()
-        popped = self.coordinator.pop()
+        try:
+            self.release_finished()
+            popped = self.coordinator.pop()
+        except RedisError as exc:
+            self.stats.inc_value("archiver/redis/errors")
+            logger.debug("Redis error while popping a request: %s", exc)
+            return None
         if popped is None:
             return None
         lease, data = popped

@@ -20,8 +20,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from redis.exceptions import RedisError
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
+from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from archiver import discovery
@@ -68,6 +70,8 @@ class WorkerSpider(scrapy.Spider):
         self._loop: task.LoopingCall | None = None
         self._last_beat = 0.0
         self._last_idle_check = 0.0
+        self._redis_down_since: float | None = None
+        self._closing = False
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> WorkerSpider:
@@ -167,7 +171,7 @@ class WorkerSpider(scrapy.Spider):
         return requests
 
     def spider_opened(self, spider: scrapy.Spider) -> None:
-        self._loop = task.LoopingCall(self.tick)
+        self._loop = task.LoopingCall(self.tick)  # tick() catches Redis errors: it never dies
         self._loop.start(self.poll_interval, now=False).addErrback(
             lambda f: logger.error("Worker poll loop failed: %s", f.getErrorMessage())
         )
@@ -178,15 +182,43 @@ class WorkerSpider(scrapy.Spider):
 
     def tick(self) -> None:
         """Every poll interval: heartbeat, leases, and a nudge to the engine to look for work."""
+        try:
+            self._beat()
+        except RedisError as exc:
+            self.redis_unreachable(exc)
+            return
+        self._redis_down_since = None
+        # Scrapy looks at its scheduler again only on its 5 s heartbeat when idle; other workers
+        # fill the shared queue meanwhile, so ask for a look now (engine internals, guarded).
+        slot = getattr(getattr(self.crawler, "engine", None), "_slot", None)
+        nextcall = getattr(slot, "nextcall", None)
+        if nextcall is not None and getattr(slot, "closing", None) is None:
+            nextcall.schedule()
+
+    def _beat(self) -> None:
         now = time.monotonic()
-        beat = self.coordinator.lease_ms / 3000
-        if now - self._last_beat >= beat:
-            self._last_beat = now
+        if now - self._last_beat >= self.coordinator.lease_ms / 3000:
             self.coordinator.heartbeat()
             self.coordinator.requeue_dead()
+            self._last_beat = now
         scheduler = getattr(self.crawler, "archiver_scheduler", None)
         if scheduler is not None:
             scheduler.release_finished()
+
+    def redis_unreachable(self, exc: Exception) -> None:
+        """Redis is gone: wait for it as long as a lease lives, then stop (reason
+        ``redis_unreachable``); the requests this worker holds are redone by the others."""
+        now = time.monotonic()
+        if self._redis_down_since is None:
+            self._redis_down_since = now
+            logger.warning("Redis does not answer (%s): waiting for it", exc)
+        if self._closing or now - self._redis_down_since < self.coordinator.lease_ms / 1000:
+            return
+        self._closing = True
+        logger.error(
+            "Redis has not answered for %.0f s: stopping this worker", now - self._redis_down_since
+        )
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="redis_unreachable"))
         # Scrapy looks at its scheduler again only on its 5 s heartbeat when idle; other workers
         # fill the shared queue meanwhile, so ask for a look now (engine internals, guarded).
         slot = getattr(getattr(self.crawler, "engine", None), "_slot", None)
@@ -197,14 +229,19 @@ class WorkerSpider(scrapy.Spider):
     def spider_idle(self) -> None:
         """Close only when the whole crawl has had no work for the idle timeout."""
         now = time.monotonic()
-        if now - self._last_idle_check < self.poll_interval:
+        if now - self._last_idle_check < self.poll_interval or self._closing:
             raise DontCloseSpider  # the engine asks often: look at Redis once per poll interval
         self._last_idle_check = now
         self.tick()
-        started = self._claim_blogs()
-        for request in started:
-            self.crawler.engine.crawl(request)
-        if started or not self.coordinator.idle():
+        try:
+            started = self._claim_blogs()
+            for request in started:
+                self.crawler.engine.crawl(request)
+            busy = bool(started) or not self.coordinator.idle()
+        except RedisError as exc:
+            self.redis_unreachable(exc)
+            raise DontCloseSpider from None  # not idle: cut off (tick stops the worker in time)
+        if busy:
             self._idle_since = None
             raise DontCloseSpider
         now = time.monotonic()
@@ -218,7 +255,10 @@ class WorkerSpider(scrapy.Spider):
 
     def response_received(self, response: Any, request: scrapy.Request, spider: Any) -> None:
         if request.meta.get("archiver_start") and request.meta.get(SITE_KEY):
-            self.coordinator.set_start_status(request.meta[SITE_KEY], response.status)
+            try:
+                self.coordinator.set_start_status(request.meta[SITE_KEY], response.status)
+            except RedisError as exc:
+                self.redis_unreachable(exc)
 
     def request_dropped(self, request: scrapy.Request, spider: Any) -> None:
         owner = self.owner_of(request)
