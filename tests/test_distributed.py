@@ -233,8 +233,18 @@ def test_killed_worker_restarted_loses_nothing(
     logs.mkdir()
     out = tmp_path / "out"
     site = out / "127.0.0.1"
-    extra = [*FAST_LOCAL, *QUIET, *SHORT, "--idle-timeout", "4"]
-    with redis_server(tmp_path) as url, wordpress_server(latency=0.15) as (origin, _log):
+    # Two requests in flight at a time (shared by both workers) and slow answers, so that the
+    # work is spread over both and w1 is still busy when it is killed.
+    extra = [
+        *FAST_LOCAL,
+        "-s",
+        "CONCURRENT_REQUESTS_PER_DOMAIN=2",
+        *QUIET,
+        *SHORT,
+        "--idle-timeout",
+        "4",
+    ]
+    with redis_server(tmp_path) as url, wordpress_server(latency=0.25) as (origin, _log):
         procs = run_shared_crawl(python, url, origin, out, logs, 2, *extra)
         victim = procs[1]
         cleanup.extend(procs)

@@ -35,7 +35,6 @@ _WINDOWS_1252_ALIASES = frozenset(
 # Control characters XML (hence lxml's API) cannot hold; form feed included.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
-_NON_ASCII_BYTES = bytes(range(0x80, 0x100))
 
 
 def _codec(label: str | None) -> str | None:
@@ -52,18 +51,22 @@ def _codec(label: str | None) -> str | None:
 
 
 def _mostly_utf8(data: bytes) -> bool:
-    """UTF-8 with a few broken bytes: under 5% of the non-ASCII bytes fail to decode.
+    """UTF-8 with a few broken bytes: it decodes to many more valid non-ASCII characters than
+    broken ones. Text in a legacy single-byte charset has almost no valid UTF-8 sequence (an
+    accented letter there is one byte followed by ASCII), so the two are easy to tell apart.
 
-    Text in a legacy single-byte charset fails on nearly every non-ASCII byte, so the two are
-    easy to tell apart.
+    >>> _mostly_utf8("Café – naïve".encode() + b"\\xff"), _mostly_utf8("Café – naïve".encode("cp1252"))
+    (True, False)
     """
-    non_ascii = len(data) - len(data.translate(None, _NON_ASCII_BYTES))
-    bad = data.decode("utf-8", "replace").count("\ufffd")
-    return bad * UTF8_MAX_BAD_RATIO_INVERSE < non_ascii
+    text = data.decode("utf-8", "replace")
+    bad = text.count("\ufffd")
+    valid = len(text) - len(text.encode("ascii", "ignore").decode("ascii")) - bad
+    return valid > 0 and valid >= UTF8_MIN_VALID_PER_BAD * bad
 
 
-# 1/20 = 5% of the non-ASCII bytes may be invalid before a page stops counting as UTF-8.
-UTF8_MAX_BAD_RATIO_INVERSE = 20
+# A page counts as UTF-8 with a few broken bytes when it has at least this many valid non-ASCII
+# characters per broken sequence (a cp1252 or cp1251 page decoded as UTF-8 has about none).
+UTF8_MIN_VALID_PER_BAD = 2
 
 
 def decode_html(data: bytes, encoding: str | None = None) -> str:
