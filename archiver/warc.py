@@ -191,24 +191,34 @@ class WarcFileWriter:
             self.on_new_file(self.files)
         self._write(self._writer.create_warcinfo_record(name, self.info))
 
-    def _write(self, record: warcio.recordloader.ArcWarcRecord) -> RecordLocation:
+    def _write(self, *records: warcio.recordloader.ArcWarcRecord) -> list[RecordLocation]:
+        """Compress the records, then write them in one go: a killed crawl leaves a response
+        with its request record, or neither (a kill can still cut the write itself)."""
         assert self._fh is not None
         assert self._writer is not None
         offset = self._fh.tell()
-        self._fh.write(gzip_record(record))
+        members, locations = [], []
+        for record in records:
+            member = gzip_record(record)
+            locations.append(
+                RecordLocation(
+                    warc_file=self.files[-1].name,
+                    warc_record_id=record.rec_headers.get_header("WARC-Record-ID"),
+                    warc_offset=offset,
+                    warc_date=record.rec_headers.get_header("WARC-Date"),
+                )
+            )
+            members.append(member)
+            offset += len(member)
+        self._fh.write(b"".join(members))
         self._fh.flush()
-        return RecordLocation(
-            warc_file=self.files[-1].name,
-            warc_record_id=record.rec_headers.get_header("WARC-Record-ID"),
-            warc_offset=offset,
-            warc_date=record.rec_headers.get_header("WARC-Date"),
-        )
+        return locations
 
     def write(self, *records: warcio.recordloader.ArcWarcRecord) -> list[RecordLocation]:
         """Write records together in one file (a request and its response never straddle files)."""
         if self._fh is None or self._fh.tell() >= self.max_size:
             self._open_next()
-        return [self._write(r) for r in records]
+        return self._write(*records)
 
     @property
     def builder(self) -> WARCWriter:

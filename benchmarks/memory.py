@@ -69,7 +69,13 @@ def growth(samples: list[tuple[float, float, int]], total: int) -> dict:
         d_rss = marks[b]["rss_mb"] - marks[a]["rss_mb"]
         return round(1000 * d_rss / (marks[b]["posts"] - marks[a]["posts"]), 2)
 
+    last = next((s[0] for s in samples if s[2] >= total), None)
+    crawling = [s[1] for s in samples if last is None or s[0] <= last]
+    closing = [s[1] for s in samples if last is not None and s[0] > last]
     return {
+        "peak_while_crawling_mb": round(max(crawling, default=0)),
+        "peak_after_last_post_mb": round(max(closing, default=0)),
+        "seconds_after_last_post": round(samples[-1][0] - last, 1) if last is not None else None,
         "marks": marks,
         "mb_per_1000_posts_first_half": slope("10%", "50%"),
         "mb_per_1000_posts_second_half": slope("50%", "100%"),
@@ -162,6 +168,11 @@ def main() -> int:
                 "  growth per 1,000 posts: first half "
                 f"{result['mb_per_1000_posts_first_half']} MB, second half "
                 f"{result['mb_per_1000_posts_second_half']} MB"
+            )
+            print(
+                f"  peak RSS while crawling {result['peak_while_crawling_mb']} MB; after the last "
+                f"post ({result['seconds_after_last_post']} s: index, report, manifest) "
+                f"{result['peak_after_last_post_mb']} MB"
             )
             probe_lines: list[dict] = []
             if not args.no_probe:
