@@ -4,13 +4,12 @@ removes it using the whole archived site."""
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import FAST_LOCAL, read_jsonl, run_archiver
+from tests.static_site import serve_pages
 
 PLUGIN = (
     "Enjoyed this post? Join 4,000 readers and get every new article in your inbox, once a week."
@@ -46,37 +45,11 @@ PAGES["/"] = (
 )
 
 
-class Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        body = PAGES.get(self.path)
-        data = (body or "<html><body>nothing</body></html>").encode()
-        self.send_response(200 if body else 404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     out = tmp_path_factory.mktemp("plugin-blog")
-    try:
-        proc = run_archiver(
-            "crawl",
-            f"http://127.0.0.1:{server.server_address[1]}/",
-            "--output",
-            str(out),
-            "--no-sitemaps",
-            *FAST_LOCAL,
-        )
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_pages(PAGES) as url:
+        proc = run_archiver("crawl", url, "--output", str(out), "--no-sitemaps", *FAST_LOCAL)
     assert proc.returncode == 0, proc.stderr
     return out / "127.0.0.1"
 

@@ -3,14 +3,13 @@ post is archived from the listing page, on its own, and the pagination is still 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import FAST_LOCAL, read_jsonl, run_archiver
+from tests.static_site import serve_pages
 
 
 def article(n: int, day: int) -> str:
@@ -39,27 +38,10 @@ PAGES = {
 }
 
 
-class Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        body = PAGES.get(self.path)
-        self.send_response(200 if body else 404)
-        data = (body or "<html><body>nothing</body></html>").encode()
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serve_pages(PAGES) as url:
+        yield url
 
 
 def test_full_posts_on_an_archive_page_become_one_post_each(site: str, tmp_path: Path) -> None:
