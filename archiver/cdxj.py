@@ -8,19 +8,28 @@ Indexed are the records a replay tool can serve: ``response``, ``revisit``, ``re
 ``metadata`` (a post's JSON, under ``urn:post:<post URL>``, so it never stands in for the page).
 ``request`` records are left out, as pywb's and py-wacz's indexers leave them: a replay tool would
 take them for captures; each is reached from its response (``WARC-Concurrent-To``).
+
+A crawl does not read its WARC files back for the index: ``LiveIndex`` makes each record's line
+as the record is written, with the same indexer's code (``cdxj-indexer``'s fields of a record
+object instead of one read from the file; tested equal), and at the end merges them with the
+lines the index already had for earlier crawls' files. Files no index line names (a crawl that
+was killed before writing its index) are read and indexed then, as ``write_site_index`` does.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import logging
+import os
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from cdxj_indexer.main import CDXJIndexer
+from cdxj_indexer.main import CDXJIndexer, SortingWriter
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
 
 from archiver.output import atomic_write_bytes
 
@@ -71,3 +80,101 @@ def write_site_index(site: Path) -> tuple[Path, int, list[str]]:
     path = site / INDEX_NAME
     atomic_write_bytes(path, "".join(f"{line}\n" for line in lines).encode("utf-8"))
     return path, len(lines), problems
+
+
+class _Position:
+    """What ``CDXJIndexer.get_field`` asks its record iterator: the record's offset and length."""
+
+    def __init__(self, offset: int, length: int):
+        self.offset, self.length = offset, length
+
+    def get_record_offset(self) -> int:
+        return self.offset
+
+    def get_record_length(self) -> int:
+        return self.length
+
+
+class LiveIndex:
+    """CDXJ lines of the records a crawl writes, made as they are written.
+
+    Lines go to ``spill`` (unsorted, one per record, flushed with the record) instead of memory;
+    ``finish`` sorts them with the index's older lines into ``index.cdxj``.
+    """
+
+    def __init__(self, site: Path):
+        self.site = site
+        self.spill = site / f".{INDEX_NAME}.{os.getpid()}.part"
+        self._out: IO[str] | None = None
+        self._indexer = CDXJIndexer(output=None, inputs=[], records=INDEXED_RECORDS)
+        self.files: set[str] = set()
+        """Names of the WARC files whose records went through ``add``."""
+
+    def add(self, record: ArcWarcRecord, filename: str, offset: int, length: int) -> None:
+        """Index one record just written to ``filename`` at ``offset`` (``length`` bytes)."""
+        self.files.add(filename)
+        if not self._indexer.filter_record(record):
+            return
+        if self._out is None:
+            self.site.mkdir(parents=True, exist_ok=True)
+            self._out = open(self.spill, "w", encoding="utf-8")  # noqa: SIM115 - closed in finish
+        self._indexer.curr_filename = filename
+        self._indexer.process_index_entry(_Position(offset, length), record, filename, self._out)
+        self._out.flush()
+
+    def finish(self) -> tuple[Path, int, list[str]]:
+        """Write ``index.cdxj``: this crawl's lines, the older lines of files still in ``warc/``,
+        and the lines of files no index named yet. Returns the path, line count and problems."""
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+        present = {p.name for p in (self.site / "warc").glob("*.warc.gz")}
+        index = self.site / INDEX_NAME
+        kept, named = _older_lines(index, present - self.files)
+        unindexed = sorted(self.site / "warc" / name for name in present - self.files - named)
+        new_lines, problems = cdxj_lines(unindexed) if unindexed else ([], [])
+        tmp = index.with_name(f".{INDEX_NAME}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                writer = SortingWriter(fh)  # cdxj-indexer's: sorts in 32 MB runs, then merges
+                for line in _chain_lines(kept, new_lines, self.spill):
+                    writer.write(line)
+                writer.flush()
+                fh.flush()
+                os.fsync(fh.fileno())
+            with open(tmp, "rb") as fh:
+                count = sum(1 for _ in fh)
+            os.replace(tmp, index)
+        finally:
+            tmp.unlink(missing_ok=True)
+        for stale in self.site.glob(f".{INDEX_NAME}.*.part"):  # this one, and a killed crawl's
+            stale.unlink(missing_ok=True)
+        return index, count, problems
+
+
+def _older_lines(index: Path, files: set[str]) -> tuple[list[str], set[str]]:
+    """Lines of ``index`` whose file is in ``files``, and the names of the files they name."""
+    kept: list[str] = []
+    named: set[str] = set()
+    if not index.is_file():
+        return kept, named
+    with open(index, encoding="utf-8") as fh:
+        for line in fh:
+            _, _, fields = line.partition("{")
+            try:
+                name = json.loads("{" + fields)["filename"]
+            except (ValueError, KeyError, TypeError):
+                continue  # a damaged line: its file is indexed again below
+            if name in files:
+                kept.append(line if line.endswith("\n") else line + "\n")
+                named.add(name)
+    return kept, named
+
+
+def _chain_lines(kept: list[str], new: list[str], spill: Path) -> Iterable[str]:
+    yield from kept
+    for line in new:
+        yield line + "\n"
+    if spill.is_file():
+        with open(spill, encoding="utf-8") as fh:
+            yield from fh

@@ -11,10 +11,13 @@ import json
 import os
 import re
 import tempfile
+import time
 import unicodedata
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+import orjson
 
 MAX_SLUG_LENGTH = 80
 """Keeps ``posts/YYYY/MM/<slug>.json`` well under the 255-byte name limit of common file systems."""
@@ -64,8 +67,13 @@ def safe_slug(url: str) -> str:
     return text
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename: all or nothing."""
+def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename: all or nothing.
+
+    ``durable`` also fsyncs the file before the rename, so that it survives a power cut; without
+    it the file survives a killed process (what the crawl's per-post files need: posts.jsonl is
+    their durable copy) for a fraction of the cost.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -74,11 +82,26 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def json_line(record: Any) -> bytes:
+    """Compact UTF-8 JSON of a post (dicts, lists, strings, numbers), without the newline.
+
+    orjson, about ten times faster than ``json`` on posts; the bytes are the same as
+    ``json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode()`` (tested).
+    """
+    return orjson.dumps(record)
+
+
+def json_pretty(record: Any) -> bytes:
+    """UTF-8 JSON indented by two spaces, with a final newline, as ``json.dumps(indent=2)``."""
+    return orjson.dumps(record, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
 def atomic_write_json(path: Path, data: Any) -> None:
@@ -89,12 +112,20 @@ def atomic_write_json(path: Path, data: Any) -> None:
 
 class JsonLinesAppender:
     """Appends whole lines to a JSON Lines file: each line goes out in one ``write`` on an
-    ``O_APPEND`` descriptor and is fsynced, so a crash never leaves half a line behind a whole one."""
+    ``O_APPEND`` descriptor, so a killed process never leaves half a line behind a whole one.
 
-    def __init__(self, path: Path):
+    Lines are fsynced together at most every ``sync_interval`` seconds and at ``close`` (as the
+    WARC files are: a power cut loses at most the last interval, a kill loses nothing written);
+    0 fsyncs every line.
+    """
+
+    def __init__(self, path: Path, sync_interval: float = 1.0):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self.sync_interval = sync_interval
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self._synced = time.monotonic()
+        self._dirty = False
         self._repair_tail()
 
     def _repair_tail(self) -> None:
@@ -111,12 +142,22 @@ class JsonLinesAppender:
         keep = data.rfind(b"\n") + 1
         os.ftruncate(self._fd, keep)
 
-    def append(self, record: dict[str, Any]) -> None:
-        line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
-        data = line.encode("utf-8")
+    def append(self, record: dict[str, Any] | bytes) -> None:
+        """Append one record (a dict, or its ``json_line`` bytes when already encoded)."""
+        data = (record if isinstance(record, bytes) else json_line(record)) + b"\n"
         while data:
             data = data[os.write(self._fd, data) :]
-        os.fsync(self._fd)
+        self._dirty = True
+        if time.monotonic() - self._synced >= self.sync_interval:
+            self.sync()
+
+    def sync(self) -> None:
+        """Flush the lines written so far to the disk."""
+        if self._dirty:
+            os.fsync(self._fd)
+            self._dirty = False
+        self._synced = time.monotonic()
 
     def close(self) -> None:
+        self.sync()
         os.close(self._fd)

@@ -21,7 +21,14 @@ from archiver import __version__, discovery
 from archiver import signals as archiver_signals
 from archiver.extraction import Outcome, extract_fetched
 from archiver.items import Archive, FetchedPost, Post, Provenance
-from archiver.output import JsonLinesAppender, atomic_write_json, safe_slug, site_dir
+from archiver.output import (
+    JsonLinesAppender,
+    atomic_write_bytes,
+    json_line,
+    json_pretty,
+    safe_slug,
+    site_dir,
+)
 from archiver.schema_check import fast_check
 
 if TYPE_CHECKING:
@@ -193,7 +200,11 @@ class DedupePipeline:
 
 
 class StorePipeline:
-    """Writes ``posts.jsonl`` (append-only, whole lines) and ``posts/YYYY/MM/<slug>.json`` (atomic)."""
+    """Writes ``posts.jsonl`` (append-only, whole lines) and ``posts/YYYY/MM/<slug>.json`` (atomic).
+
+    Each post is encoded once for posts.jsonl and the WARC metadata record (``post_stored``
+    carries the line) and once indented for its own file.
+    """
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
@@ -252,16 +263,19 @@ class StorePipeline:
             )
         item.previous_digest = previous
         data = item.to_dict()
-        atomic_write_json(self.post_path(item), data)
+        line = json_line(data)
+        atomic_write_bytes(self.post_path(item), json_pretty(data), durable=False)
         assert self.jsonl is not None
-        self.jsonl.append(data)
+        self.jsonl.append(line)
         self.written += 1
         self.latest[item.url] = item.content_digest
         if state is not None:
             state.update(item.url, kind="post", content_digest=item.content_digest)
         self.crawler.stats.inc_value("archiver/posts_written")
         # The WARC extension answers with the post's metadata record (archiver.signals).
-        self.crawler.signals.send_catch_log(signal=archiver_signals.post_stored, post=data)
+        self.crawler.signals.send_catch_log(
+            signal=archiver_signals.post_stored, post=data, line=line
+        )
         return item
 
 

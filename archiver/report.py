@@ -183,8 +183,31 @@ def chart_svg(counts: dict[str, int]) -> str:
     return "".join(parts)
 
 
+def report_record(post: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a post its report row, the chart and the header use, so that a big archive's
+    texts are not all held in memory while the report is written (``post_rows`` takes these)."""
+    archive = post.get("archive") or {}
+    prov = post.get("provenance") or {}
+    site = post.get("site")
+    return {
+        "url": post["url"],
+        "canonical_url": post.get("canonical_url"),
+        "title": post.get("title"),
+        "authors": post.get("authors"),
+        "published": post.get("published"),
+        "word_count": int(post.get("word_count") or 0),
+        "captions": len(post.get("captions") or []),
+        "references": len(post.get("references") or []),
+        "archive": {"month": archive.get("month")},
+        "provenance": {k: prov.get(k) for k in ("warc_file", "warc_offset", "fetched_at")},
+        "site": {"name": site.get("name"), "url": site.get("url")}
+        if site and isinstance(site, dict)
+        else site,
+    }
+
+
 def post_rows(site: Path, posts: list[dict[str, Any]], replay: str) -> list[str]:
-    """One ``<tr>`` per post."""
+    """One ``<tr>`` per post (``report_record`` of each)."""
     rows = []
     for post in posts:
         month = (post.get("archive") or {}).get("month") or ""
@@ -213,9 +236,9 @@ def post_rows(site: Path, posts: list[dict[str, Any]], replay: str) -> list[str]
             f'<div class="sub">{_link(post["url"], cls="orig")}'
             f"{' · ' + escape(authors) if authors else ''}</div></td>"
             f'<td class="date">{escape(published)}</td>'
-            f'<td class="num">{int(post.get("word_count") or 0)}</td>'
-            f'<td class="num">{len(post.get("captions") or [])}</td>'
-            f'<td class="num">{len(post.get("references") or [])}</td>'
+            f'<td class="num">{post["word_count"]}</td>'
+            f'<td class="num">{post["captions"]}</td>'
+            f'<td class="num">{post["references"]}</td>'
             f'<td title="{escape(where)}">{archive_html}</td></tr>'
         )
     return rows
@@ -225,7 +248,7 @@ def render_report(site: Path, replay: str = "") -> str:
     """The whole report page of one site folder."""
     problems: list[str] = []
     posts = (
-        list(iter_posts(site / POSTS_FILE, problems=problems))
+        [report_record(p) for p in iter_posts(site / POSTS_FILE, problems=problems)]
         if (site / POSTS_FILE).exists()
         else []
     )

@@ -56,6 +56,9 @@ HTTPERROR_ALLOWED_CODES = [404, 410]
 
 # No remote Python console in an unattended archiver.
 REMOTE_CONTROL_ENABLED = False
+# Scrapy parses the source of every callback it calls (ast) to warn about `return value` in a
+# generator: a per-response cost. tests/test_spider_callbacks.py checks ours once instead.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 TELNETCONSOLE_ENABLED = False
 
 DOWNLOADER_MIDDLEWARES = {

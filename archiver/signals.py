@@ -7,4 +7,4 @@ from __future__ import annotations
 
 post_stored = object()
 """Sent by ``StorePipeline`` after a post was written, with ``post`` (the dict written, provenance
-included). The WARC extension answers it with the post's ``metadata`` record."""
+included) and ``line`` (its JSON as written to posts.jsonl, bytes). The WARC extension answers it with the post's ``metadata`` record."""

@@ -39,7 +39,8 @@ from warcio.warcwriter import WARCWriter
 from archiver import __version__
 from archiver import signals as archiver_signals
 from archiver.capture import RawExchange, raw_exchange
-from archiver.output import site_dir
+from archiver.cdxj import LiveIndex, write_site_index
+from archiver.output import json_line, site_dir
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -166,8 +167,11 @@ class WarcFileWriter:
         max_size: int,
         info: dict[str, str],
         on_new_file: Callable[[list[Path]], None] | None = None,
+        on_record: Callable[[warcio.recordloader.ArcWarcRecord, str, int, int], None] | None = None,
     ):
         self.on_new_file = on_new_file
+        self.on_record = on_record
+        """Called with (record, file name, offset, length) after each record is written."""
         self.directory = directory
         self.host = host
         self.prefix = prefix
@@ -212,6 +216,9 @@ class WarcFileWriter:
             offset += len(member)
         self._fh.write(b"".join(members))
         self._fh.flush()
+        if self.on_record is not None:
+            for record, member, location in zip(records, members, locations, strict=True):
+                self.on_record(record, location.warc_file, location.warc_offset, len(member))
         return locations
 
     def write(self, *records: warcio.recordloader.ArcWarcRecord) -> list[RecordLocation]:
@@ -381,6 +388,9 @@ class WarcExtension:
         self.max_size = settings.getint("WARC_MAX_SIZE", 1024**3)
         self.writer: WarcFileWriter | None = None
         self.site: Path | None = None
+        self.index_at_close = True
+        """Write the site's ``index.cdxj`` at the end (``archiver merge`` does it for workers)."""
+        self.index: LiveIndex | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcExtension:
@@ -397,6 +407,7 @@ class WarcExtension:
         host = directory.parent.name
         self.site = directory.parent
         info = warcinfo_fields(self.crawler.settings, start_url, getattr(spider, "crawl_id", ""))
+        self.index = LiveIndex(self.site) if self.index_at_close else None
         self.writer = WarcFileWriter(
             directory,
             host,
@@ -406,7 +417,20 @@ class WarcExtension:
             on_new_file=lambda files: self.crawler.stats.set_value(
                 "warc/file_names", [f.name for f in files]
             ),
+            on_record=self._index_record if self.index is not None else None,
         )
+
+    def _index_record(
+        self, record: warcio.recordloader.ArcWarcRecord, name: str, offset: int, length: int
+    ) -> None:
+        """The record's index line; on failure the index is rebuilt from the files at the end."""
+        if self.index is None:
+            return
+        try:
+            self.index.add(record, name, offset, length)
+        except Exception:
+            logger.exception("Indexing %s failed: the index is rebuilt at the end", name)
+            self.index = None
 
     def spider_closed(self, spider: Spider) -> None:
         if self.writer is None:
@@ -414,13 +438,15 @@ class WarcExtension:
         self.writer.close()
         stats = self.crawler.stats
         stats.set_value("warc/files", len(self.writer.files))
-        if not self.writer.files or self.site is None:
+        if not self.writer.files or self.site is None or not self.index_at_close:
             return
-        from archiver.cdxj import write_site_index
         from archiver.pack import pack_site
 
         try:
-            _index, lines, problems = write_site_index(self.site)
+            if self.index is not None:
+                _index, lines, problems = self.index.finish()
+            else:
+                _index, lines, problems = write_site_index(self.site)
             stats.set_value("warc/index_lines", lines)
             for problem in problems:
                 logger.warning("CDXJ index of %s: %s", self.site, problem)
@@ -432,19 +458,22 @@ class WarcExtension:
             logger.exception("Writing the CDXJ index or WACZ of %s failed", self.site)
             stats.inc_value("warc/errors")
 
-    def post_stored(self, post: dict[str, Any]) -> None:
+    def post_stored(self, post: dict[str, Any], line: bytes | None = None) -> None:
         """Signal handler: archive the stored post's JSON next to its response record."""
         if self.writer is None:
             return
         try:
-            if self.write_post_metadata(post) is not None:
+            if self.write_post_metadata(post, line) is not None:
                 self.crawler.stats.inc_value("warc/metadata_records")
         except Exception:
             logger.exception("WARC metadata record failed for %s", post.get("url"))
             self.crawler.stats.inc_value("warc/errors")
 
-    def write_post_metadata(self, post: dict[str, Any]) -> RecordLocation | None:
-        """Write one ``metadata`` record holding ``post`` as JSON, referring to its response.
+    def write_post_metadata(
+        self, post: dict[str, Any], line: bytes | None = None
+    ) -> RecordLocation | None:
+        """Write one ``metadata`` record holding ``post`` as JSON (``line`` when already encoded),
+        referring to its response.
 
         Returns where it was written; None (nothing written) when the post names no response
         record, e.g. one extracted while WARC capture was off.
@@ -452,7 +481,7 @@ class WarcExtension:
         refers_to = (post.get("provenance") or {}).get("warc_record_id")
         if self.writer is None or not refers_to or not post.get("url"):
             return None
-        payload = json.dumps(post, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        payload = line if line is not None else json_line(post)
         warc_headers = {"WARC-Refers-To": refers_to, "WARC-Refers-To-Target-URI": post["url"]}
         fetched_at = (post.get("provenance") or {}).get("fetched_at")
         if fetched_at:

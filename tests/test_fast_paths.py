@@ -145,3 +145,28 @@ def test_fast_schema_check_agrees_with_jsonschema(wordpress_crawl: dict) -> None
 def test_fast_schema_check_stands_down_for_newer_keywords() -> None:
     schema = {**load_schema(), "unevaluatedProperties": False}
     assert fast_check(schema) is None
+
+
+def test_spider_callbacks_return_nothing_from_generators():
+    """WARN_ON_GENERATOR_RETURN_VALUE is off (Scrapy would parse each callback's source on every
+    response): this checks once what that warning checks, for every callback of the spider."""
+    from scrapy.utils.misc import is_generator_with_return_value
+
+    from archiver import settings
+    from archiver.spiders.blog import BlogSpider
+
+    assert settings.WARN_ON_GENERATOR_RETURN_VALUE is False
+    callbacks = [
+        getattr(BlogSpider, name)
+        for name in dir(BlogSpider)
+        if name.startswith(("parse", "listing_failed", "post_failed"))
+    ]
+    assert len(callbacks) >= 4
+    for callback in callbacks:
+        assert not is_generator_with_return_value(callback), callback.__name__
+
+    def bad() -> object:
+        yield 1
+        return 2
+
+    assert is_generator_with_return_value(bad)  # the check itself can fail

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from archiver.cdxj import cdxj_lines
 from tests.changing_site import Blog, Post, Server
 from tests.conftest import FAST_LOCAL, ROOT, read_jsonl, run_archiver
 
@@ -174,6 +175,21 @@ def test_the_re_crawled_archive_verifies(runs: dict) -> None:
     assert "revisit" in proc.stdout
 
 
+def test_index_built_along_four_crawls_equals_a_full_reindex(runs: dict) -> None:
+    """Each crawl indexes its own records as it writes them and keeps the earlier crawls' lines:
+    the result is what cdxj-indexer makes reading every file (revisits and 404s included)."""
+    site = runs["site"]
+    warcs = sorted((site / "warc").glob("*.warc.gz"))
+    assert len(warcs) == 4
+    lines = (site / "index.cdxj").read_text("utf-8").splitlines()
+    assert lines == cdxj_lines(warcs)[0]
+    assert {json.loads(line.split(" ", 2)[2])["filename"] for line in lines} == {
+        w.name for w in warcs
+    }
+    assert any('"mime": "warc/revisit"' in line for line in lines)
+    assert not list(site.glob(".index.cdxj.*"))
+
+
 def test_reextract_after_re_runs_gives_the_latest_versions(runs: dict, tmp_path: Path) -> None:
     warcs = [str(p) for p in sorted((runs["site"] / "warc").glob("*.warc.gz"))]
     proc = run_archiver("reextract", *warcs, "--output", str(tmp_path))
@@ -250,6 +266,12 @@ def test_sigkill_then_rerun_equals_an_uninterrupted_crawl(tmp_path: Path) -> Non
         assert unread_tail(warc) < 1_000_000, (
             f"only the killed crawl's last record may be cut: {warc}"
         )
+    # The killed crawl wrote no index: the re-run indexed its file, and removed its spill file.
+    site = out / "127.0.0.1"
+    warcs = sorted((site / "warc").glob("*.warc.gz"))
+    assert len(warcs) == 2
+    assert (site / "index.cdxj").read_text("utf-8").splitlines() == cdxj_lines(warcs)[0]
+    assert not list(site.glob(".index.cdxj.*"))
 
 
 def unread_tail(warc: Path) -> int:

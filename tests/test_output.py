@@ -6,8 +6,17 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from archiver.output import JsonLinesAppender, atomic_write_json, host_dirname, safe_slug
+from archiver.output import (
+    JsonLinesAppender,
+    atomic_write_json,
+    host_dirname,
+    json_line,
+    json_pretty,
+    safe_slug,
+)
 
 
 @pytest.mark.parametrize(
@@ -55,3 +64,46 @@ def test_jsonl_appender_drops_a_torn_last_line(tmp_path: Path) -> None:
     appender.append({"a": 3})
     appender.close()
     assert [json.loads(line) for line in path.read_text().splitlines()] == [{"a": 1}, {"a": 3}]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values)
+def test_orjson_lines_are_the_bytes_json_wrote(value: object) -> None:
+    """Posts are encoded with orjson: same bytes as the json module gave before, any text.
+    (Lone surrogates, which neither can write as UTF-8, are excluded by the text strategy.)"""
+    assert json_line(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8"
+    )
+    assert json_pretty(value) == (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode(
+        "utf-8"
+    )
+
+
+def test_jsonl_appender_syncs_on_interval_and_close(tmp_path: Path, monkeypatch) -> None:
+    """Lines are fsynced together (at most once per interval) and always at close."""
+    import archiver.output as output
+
+    synced: list[int] = []
+    real_fsync = output.os.fsync
+    monkeypatch.setattr(output.os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd)))
+    appender = JsonLinesAppender(tmp_path / "posts.jsonl", sync_interval=3600)
+    for n in range(50):
+        appender.append({"n": n})
+    assert synced == []
+    appender.close()
+    assert len(synced) == 1
+    every = JsonLinesAppender(tmp_path / "every.jsonl", sync_interval=0)
+    every.append(b'{"n":1}')
+    every.append({"n": 2})
+    every.close()
+    assert len(synced) == 3  # one per line; nothing left to sync at close
+    assert (tmp_path / "every.jsonl").read_bytes() == b'{"n":1}\n{"n":2}\n'
+    lines = (tmp_path / "posts.jsonl").read_text().splitlines()
+    assert [json.loads(line)["n"] for line in lines] == list(range(50))

@@ -25,6 +25,7 @@ from typing import ClassVar
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from archiver.cdxj import cdxj_lines
 from tests.conftest import FAST_LOCAL, read_jsonl, run_archiver
 from tests.pywb_server import pywb, wb_manager
 
@@ -336,6 +337,8 @@ def test_cdxj_index_and_wacz(wire_crawl: dict) -> None:
     assert {e["url"] for e in entries} == {r[1].get_header("WARC-Target-URI") for r in indexed}
     assert lines == sorted(lines)
     assert {e.get("status") for e in entries} >= {"200", "301", "302", "404", "500"}
+    # Made record by record during the crawl; equal to the reference indexer reading the files.
+    assert lines == cdxj_lines(sorted((site / "warc").glob("*.warc.gz")))[0]
     wacz = site / "127.0.0.1.wacz"
     assert wacz.exists()
     proc = subprocess.run(

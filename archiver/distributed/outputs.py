@@ -127,6 +127,7 @@ class DistributedWarcExtension(WarcExtension):
             crawl_id = getattr(self.crawler.spider, "crawl_id", "")
             ext = WarcExtension(self.crawler)
             ext.prefix = self.prefix
+            ext.index_at_close = False
             ext.spider_opened(_BlogView(start_url, crawl_id))  # type: ignore[arg-type]
             assert ext.writer is not None
             ext.writer.on_new_file = self._new_file
@@ -141,14 +142,14 @@ class DistributedWarcExtension(WarcExtension):
         site = request.meta.get(SITE_KEY) or response.url
         self.site_extension(site).response_downloaded(response, request, spider)
 
-    def post_stored(self, post: dict[str, Any]) -> None:
+    def post_stored(self, post: dict[str, Any], line: bytes | None = None) -> None:
         """The metadata record goes to the folder (and writer) of the post's response record."""
         warc_file = (post.get("provenance") or {}).get("warc_file")
         for ext in self.sites.values():
             if ext.writer is not None and any(f.name == warc_file for f in ext.writer.files):
-                ext.post_stored(post)
+                ext.post_stored(post, line)
                 return
-        self.site_extension(post.get("url") or "").post_stored(post)
+        self.site_extension(post.get("url") or "").post_stored(post, line)
 
     def spider_closed(self, spider: Any) -> None:
         for ext in self.sites.values():
