@@ -228,6 +228,8 @@ class Listing:
     entries: dict[str, str] = field(default_factory=dict)
     """Post URL -> digest of its entry's text in the listing (title, date, excerpt, comment
     count): when it changes between two crawls, the post has probably changed."""
+    archive_months: set[str] = field(default_factory=set)
+    """Months the page links as monthly archives (widgets, dropdowns), not guessed from posts."""
 
 
 MAX_PARSE_BYTES = 8 * 1024 * 1024
@@ -318,6 +320,10 @@ def parse_listing(html: str | bytes, url: str, scope: Scope) -> Listing:
     if not listing.posts:
         listing.full_posts_without_link = len(tree.xpath(FULL_CONTENT_XPATH))
 
+    for link in all_links:
+        month = month_of_archive(scope, link)
+        if month:
+            listing.archive_months.add(month)
     for link in [*all_links, *listing.posts]:
         month = month_of_archive(scope, link) or month_of_post_url(scope, link)
         if month and month not in listing.months:
@@ -361,6 +367,20 @@ def _collect_query_traps(
         else:
             kind = "query_variant"
         traps.setdefault(kind, set()).add(link)
+
+
+def page_number(url: str) -> int | None:
+    """The N of a ``.../page/N/`` listing URL; 1 for a listing's first page; None otherwise
+    (a rel=next link such as Blogger's ``?updated-max=`` says nothing of where it leads).
+
+    >>> page_number("http://x.org/page/7/"), page_number("http://x.org/"), page_number("http://x.org/?updated-max=1")
+    (7, 1, None)
+    """
+    parts = urlsplit(url)
+    if parts.query:
+        return None
+    m = PAGE_SUFFIX.match(parts.path)
+    return int(m.group("page")) if m else 1
 
 
 def _next_pages(tree: lxml.html.HtmlElement, base: str, url: str, scope: Scope) -> list[str]:

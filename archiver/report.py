@@ -18,7 +18,7 @@ import logging
 from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote, urlsplit
 
 from archiver import __version__
@@ -60,34 +60,33 @@ def month_range(first: str, last: str) -> list[str]:
     return months
 
 
-def post_json_path(site: Path, post: dict[str, Any]) -> Path | None:
+def post_json_path(
+    site: Path, url: str, canonical_url: str | None = None, month: str | None = None
+) -> Path | None:
     """The ``posts/YYYY/MM/<slug>.json`` file of a post (named as ``StorePipeline.post_path`` does)."""
-    month = (post.get("archive") or {}).get("month") or "undated"
-    folder = site / "posts" / Path(*month.split("-"))
-    slug = safe_slug(post.get("canonical_url") or post["url"])
-    suffix = hashlib.sha1(post["url"].encode("utf-8")).hexdigest()[:8]
+    folder = site / "posts" / Path(*(month or "undated").split("-"))
+    slug = safe_slug(canonical_url or url)
+    suffix = hashlib.sha1(url.encode("utf-8")).hexdigest()[:8]
     for path in (folder / f"{slug}-{suffix}.json", folder / f"{slug}.json"):
         if path.is_file():
             return path
     return None
 
 
-def replay_link(template: str, post: dict[str, Any]) -> str | None:
+def replay_link(template: str, url: str, fetched_at: str | None = None) -> str | None:
     """The replay URL of a post: ``{timestamp}``/``{url}`` filled in, or pywb's ``COLL/TS/URL``.
 
-    >>> replay_link("http://localhost:8080/blog/", {"url": "http://x.org/a/",
-    ...     "provenance": {"fetched_at": "2024-05-01T10:20:30+00:00"}})
+    >>> replay_link("http://localhost:8080/blog/", "http://x.org/a/", "2024-05-01T10:20:30+00:00")
     'http://localhost:8080/blog/20240501102030/http://x.org/a/'
     """
     if not template:
         return None
-    fetched = (post.get("provenance") or {}).get("fetched_at") or ""
-    digits = "".join(c for c in fetched[:19] if c.isdigit())
+    digits = "".join(c for c in (fetched_at or "")[:19] if c.isdigit())
     timestamp = digits if len(digits) == 14 else ""
     if "{url}" in template:
-        return template.replace("{timestamp}", timestamp).replace("{url}", post["url"])
+        return template.replace("{timestamp}", timestamp).replace("{url}", url)
     base = template.rstrip("/")
-    return f"{base}/{timestamp}/{post['url']}" if timestamp else f"{base}/{post['url']}"
+    return f"{base}/{timestamp}/{url}" if timestamp else f"{base}/{url}"
 
 
 def latest_manifest(site: Path) -> dict[str, Any] | None:
@@ -183,87 +182,121 @@ def chart_svg(counts: dict[str, int]) -> str:
     return "".join(parts)
 
 
-def report_record(post: dict[str, Any]) -> dict[str, Any]:
-    """The fields of a post its report row, the chart and the header use, so that a big archive's
-    texts are not all held in memory while the report is written (``post_rows`` takes these)."""
-    archive = post.get("archive") or {}
+class ReportPost(NamedTuple):
+    """What the report shows of a post (``report_post``): no text, so that a big archive's posts
+    are not all held in memory while its report is written."""
+
+    url: str
+    canonical_url: Any
+    title: Any
+    authors: str
+    published: Any
+    month: Any
+    word_count: int
+    captions: int
+    references: int
+    warc_file: Any
+    warc_offset: Any
+    fetched_at: Any
+    site: Any
+
+
+def _one_copy(shared: dict[Any, Any], value: Any) -> Any:
+    """``value``, or the equal string already in ``shared``: one copy of what many posts repeat."""
+    return shared.setdefault(value, value) if type(value) is str else value
+
+
+def _site(shared: dict[Any, Any], site: Any) -> Any:
+    """A post's ``site`` cut to the name and URL of the report's header, one copy per blog."""
+    if not site or not isinstance(site, dict):
+        return site
+    small = {"name": _one_copy(shared, site.get("name")), "url": _one_copy(shared, site.get("url"))}
+    if any(v is not None and type(v) is not str for v in small.values()):
+        return small
+    return shared.setdefault(("site", small["name"], small["url"]), small)
+
+
+def report_post(post: dict[str, Any], shared: dict[Any, Any] | None = None) -> ReportPost:
+    """The fields of a post that its row, the chart and the header show, values repeated across
+    posts (month, WARC file, authors, site) taken from ``shared`` when given."""
+    shared = {} if shared is None else shared
+    url = post["url"]
+    canonical = post.get("canonical_url")
     prov = post.get("provenance") or {}
-    site = post.get("site")
-    return {
-        "url": post["url"],
-        "canonical_url": post.get("canonical_url"),
-        "title": post.get("title"),
-        "authors": post.get("authors"),
-        "published": post.get("published"),
-        "word_count": int(post.get("word_count") or 0),
-        "captions": len(post.get("captions") or []),
-        "references": len(post.get("references") or []),
-        "archive": {"month": archive.get("month")},
-        "provenance": {k: prov.get(k) for k in ("warc_file", "warc_offset", "fetched_at")},
-        "site": {"name": site.get("name"), "url": site.get("url")}
-        if site and isinstance(site, dict)
-        else site,
-    }
+    return ReportPost(
+        url=url,
+        canonical_url=url if canonical == url else canonical,
+        title=post.get("title"),
+        authors=_one_copy(shared, ", ".join(post.get("authors") or [])),
+        published=post.get("published"),
+        month=_one_copy(shared, (post.get("archive") or {}).get("month") or ""),
+        word_count=int(post.get("word_count") or 0),
+        captions=len(post.get("captions") or []),
+        references=len(post.get("references") or []),
+        warc_file=_one_copy(shared, prov.get("warc_file")),
+        warc_offset=prov.get("warc_offset"),
+        fetched_at=prov.get("fetched_at"),
+        site=_site(shared, post.get("site")),
+    )
 
 
-def post_rows(site: Path, posts: list[dict[str, Any]], replay: str) -> list[str]:
-    """One ``<tr>`` per post (``report_record`` of each)."""
+def post_rows(site: Path, posts: list[ReportPost], replay: str) -> list[str]:
+    """One ``<tr>`` per post."""
     rows = []
     for post in posts:
-        month = (post.get("archive") or {}).get("month") or ""
-        title = post.get("title") or post["url"]
-        json_path = post_json_path(site, post)
+        title = post.title or post.url
+        json_path = post_json_path(site, post.url, post.canonical_url, post.month)
         if json_path is not None:
             rel = json_path.relative_to(site).as_posix()
             title_html = f'<a class="json" href="{escape(quote(rel))}">{escape(title)}</a>'
         else:
             title_html = escape(title)
-        prov = post.get("provenance") or {}
-        warc = prov.get("warc_file")
-        where = f"{warc} @ {prov.get('warc_offset')}" if warc else "no WARC record"
-        replay_url = replay_link(replay, post) if warc else None
+        warc = post.warc_file
+        where = f"{warc} @ {post.warc_offset}" if warc else "no WARC record"
+        replay_url = replay_link(replay, post.url, post.fetched_at) if warc else None
         archive_html = (
             _link(replay_url, "replay", "replay")
             if replay_url
             else '<span class="warc">WARC</span>'
         )
-        authors = ", ".join(post.get("authors") or [])
-        search = " ".join([title, authors, month, post["url"]]).lower()
-        published = (post.get("published") or "")[:10]
+        authors = post.authors
+        search = " ".join([title, authors, post.month, post.url]).lower()
+        published = (post.published or "")[:10]
         rows.append(
-            f'<tr data-month="{escape(month)}" data-search="{escape(search)}">'
+            f'<tr data-month="{escape(post.month)}" data-search="{escape(search)}">'
             f"<td>{title_html}"
-            f'<div class="sub">{_link(post["url"], cls="orig")}'
+            f'<div class="sub">{_link(post.url, cls="orig")}'
             f"{' · ' + escape(authors) if authors else ''}</div></td>"
             f'<td class="date">{escape(published)}</td>'
-            f'<td class="num">{post["word_count"]}</td>'
-            f'<td class="num">{post["captions"]}</td>'
-            f'<td class="num">{post["references"]}</td>'
+            f'<td class="num">{post.word_count}</td>'
+            f'<td class="num">{post.captions}</td>'
+            f'<td class="num">{post.references}</td>'
             f'<td title="{escape(where)}">{archive_html}</td></tr>'
         )
     return rows
 
 
-def render_report(site: Path, replay: str = "") -> str:
-    """The whole report page of one site folder."""
+def report_parts(site: Path, replay: str = "") -> list[str]:
+    """The report page of one site folder in pieces, a post row each, to be written out without
+    ever being one string (four bytes a character with one emoji in one title)."""
     problems: list[str] = []
+    shared: dict[Any, Any] = {}
     posts = (
-        [report_record(p) for p in iter_posts(site / POSTS_FILE, problems=problems)]
+        [report_post(p, shared) for p in iter_posts(site / POSTS_FILE, problems=problems)]
         if (site / POSTS_FILE).exists()
         else []
     )
     manifest = latest_manifest(site)
     counts: dict[str, int] = {}
     for post in posts:
-        month = (post.get("archive") or {}).get("month")
-        if month:
-            counts[month] = counts.get(month, 0) + 1
-    undated = sum(1 for p in posts if not (p.get("archive") or {}).get("month"))
-    posts.sort(key=lambda p: (p.get("published") or "", p["url"]), reverse=True)
+        if post.month:
+            counts[post.month] = counts.get(post.month, 0) + 1
+    undated = sum(1 for p in posts if not p.month)
+    posts.sort(key=lambda p: (p.published or "", p.url), reverse=True)
     errors = event_rows(manifest, "errors")
     skipped = event_rows(manifest, "skipped")
     traps = sum(((manifest or {}).get("counts") or {}).get("traps", {}).values() or [0])
-    site_info = next((p.get("site") for p in posts if p.get("site")), None) or {}
+    site_info = next((p.site for p in posts if p.site), None) or {}
     start_url = (manifest or {}).get("start_url") or site_info.get("url") or ""
     name = site_info.get("name") or site.name
     finished = (manifest or {}).get("finished_at") or "no crawl manifest"
@@ -272,12 +305,12 @@ def render_report(site: Path, replay: str = "") -> str:
 
     notes = [f"{undated} undated post(s) are not in the chart."] if undated else []
     notes += problems[:20]
-    return TEMPLATE.format(
-        csp=CSP,
-        title=escape(f"Archive of {name}"),
-        name=escape(name),
-        start=_link(start_url) if start_url else "",
-        facts="".join(
+    fields = {
+        "csp": CSP,
+        "title": escape(f"Archive of {name}"),
+        "name": escape(name),
+        "start": _link(start_url) if start_url else "",
+        "facts": "".join(
             f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>"
             for k, v in (
                 ("posts", str(len(posts))),
@@ -287,25 +320,31 @@ def render_report(site: Path, replay: str = "") -> str:
                 ("latest crawl finished", finished),
             )
         ),
-        chart=chart_svg(counts),
-        notes="".join(f'<p class="note">{escape(n)}</p>' for n in notes),
-        n_posts=len(posts),
-        rows="".join(post_rows(site, posts, replay)),
-        n_errors=len(errors),
-        errors=events_table("error-table", errors, "No errors in the latest crawl."),
-        n_skipped=len(skipped),
-        skipped=events_table("skipped-table", skipped, "Nothing left out in the latest crawl."),
-        traps=(
+        "chart": chart_svg(counts),
+        "notes": "".join(f'<p class="note">{escape(n)}</p>' for n in notes),
+        "n_posts": len(posts),
+        "n_errors": len(errors),
+        "errors": events_table("error-table", errors, "No errors in the latest crawl."),
+        "n_skipped": len(skipped),
+        "skipped": events_table("skipped-table", skipped, "Nothing left out in the latest crawl."),
+        "traps": (
             f'<p class="note">{traps} link(s) not followed on purpose (calendar pages, reply '
             "links, endless pagination...): listed under traps in the crawl manifest.</p>"
             if traps
             else ""
         ),
-        version=escape(__version__),
-        generated=escape(generated),
-        style=STYLE,
-        script=SCRIPT,
-    )
+        "version": escape(__version__),
+        "generated": escape(generated),
+        "style": STYLE,
+        "script": SCRIPT,
+    }
+    head, tail = TEMPLATE.split("{rows}")
+    return [head.format(**fields), *post_rows(site, posts, replay), tail.format(**fields)]
+
+
+def render_report(site: Path, replay: str = "") -> str:
+    """The whole report page of one site folder."""
+    return "".join(report_parts(site, replay))
 
 
 def events_table(table_id: str, rows: list[tuple[str, str, str]], empty: str) -> str:
@@ -327,7 +366,7 @@ def events_table(table_id: str, rows: list[tuple[str, str, str]], empty: str) ->
 def write_report(site: Path, replay: str = "") -> Path:
     """Write ``site/report.html`` atomically and return its path."""
     path = site / REPORT_NAME
-    atomic_write_bytes(path, render_report(site, replay).encode("utf-8"))
+    atomic_write_bytes(path, b"".join([p.encode("utf-8") for p in report_parts(site, replay)]))
     return path
 
 

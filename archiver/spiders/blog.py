@@ -1,9 +1,9 @@
 """The ``blog`` spider: discovers a blog's monthly archives and posts and yields fetched posts.
 
 ``scrapy crawl blog -a url=URL`` (or ``archiver crawl URL``). Starting from the home page it
-walks every monthly archive (archive widgets and dropdowns, months of dated permalinks, sitemaps),
-their pagination and the home page's pagination; starting from ``/YYYY/MM/`` it walks that month
-only. Which links matter is decided in ``archiver.discovery``; extraction happens in the item
+walks every monthly archive (archive widgets and dropdowns, months of dated permalinks, sitemaps)
+and their pagination; the home page's pagination only where the archives may miss posts (see
+``BlogSpider._home_pages``); starting from ``/YYYY/MM/`` it walks that month only. Which links matter is decided in ``archiver.discovery``; extraction happens in the item
 pipelines. The spider itself parses nothing but links.
 """
 
@@ -67,6 +67,14 @@ class BlogSpider(scrapy.Spider):
         self.months_changed: set[str] = set()
         """Months whose archive changed since the last crawl (incremental runs)."""
         self._unlisted_checked = False
+        self.archive_months: set[str] = set()
+        """Months the blog links as monthly archives (widgets, dropdowns)."""
+        self.home_mode = "new"
+        """How the home page's pagination is followed: "new", "jump", "walk" or "skip"."""
+        self.home_jump: str | None = None
+        """The home page's furthest page asked for, while its answer is awaited."""
+        self.home_pending: list[str] = []
+        """Pages of the home pagination seen while jumping: walked if the archives fall short."""
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> BlogSpider:
@@ -159,6 +167,11 @@ class BlogSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response, month: str | None = None) -> Iterator[Any]:
         """Home page, monthly archive, or a later page of either."""
+        yield from self._parse_listing(response, month)
+        if self.home_jump is not None and response.meta.get("archiver_home_jump") == self.home_jump:
+            yield from self._listing_requests(self._walk_home([]), None)  # a jump that led nowhere
+
+    def _parse_listing(self, response: Response, month: str | None) -> Iterator[Any]:
         if response.meta.get("archiver_start"):
             self.start_status = response.status
         if response.status >= 400 and month and self.month_urls.get(month) == response.url:
@@ -166,6 +179,7 @@ class BlogSpider(scrapy.Spider):
         if response.status >= 400 or not isinstance(response, TextResponse):
             return
         listing = discovery.parse_listing(response.body, response.url, self.scope)
+        self.archive_months |= listing.archive_months
         self._report_traps(listing.traps)
         if listing.full_posts_without_link:
             page = self._fetched_page(response)
@@ -176,20 +190,18 @@ class BlogSpider(scrapy.Spider):
             return
         for found, url in listing.months.items():
             yield from self._month_request(found, url)
+        home = month is None and not self.only_month
+        jumped = home and response.meta.get("archiver_home_jump") == self.home_jump
         if self.planner.listing_unchanged(response.url, listing_digest(listing.entries)):
             # Same posts, same entries as last time: the rest of this listing has not changed.
             self.crawler.stats.inc_value("archiver/incremental/listing_unchanged")
+            if jumped:  # the oldest posts: the archives' coverage is checked all the same
+                yield from self._listing_requests(self._home_pages(response.url, listing), month)
         else:
             if month and response.url == self.month_urls.get(month):
                 self.months_changed.add(month)
-            for url in listing.next_pages:
-                yield scrapy.Request(
-                    url,
-                    self.parse_listing,
-                    cb_kwargs={"month": month},
-                    errback=self.listing_failed,
-                    meta=self.planner.listing_meta(url),
-                )
+            next_pages = self._home_pages(response.url, listing) if home else listing.next_pages
+            yield from self._listing_requests(next_pages, month)
         for url in listing.posts:
             url_month = discovery.month_of_post_url(self.scope, url)
             if self.only_month and url_month and url_month != self.only_month:
@@ -197,6 +209,58 @@ class BlogSpider(scrapy.Spider):
             yield from self._post_request(
                 url, month if month and not url_month else url_month, listing.entries.get(url)
             )
+
+    def _listing_requests(self, urls: list[str], month: str | None) -> Iterator[scrapy.Request]:
+        for url in urls:
+            meta = self.planner.listing_meta(url)
+            if url == self.home_jump:
+                meta = {**meta, "archiver_home_jump": url}
+            yield scrapy.Request(
+                url,
+                self.parse_listing,
+                cb_kwargs={"month": month},
+                errback=self.listing_failed,
+                meta=meta,
+            )
+
+    def _home_pages(self, url: str, listing: discovery.Listing) -> list[str]:
+        """Further pages of the home page to fetch.
+
+        They list every post once more, newest first. Where the blog links monthly archives and
+        numbers its pages, the spider jumps to the furthest page linked until it reaches the last
+        one, which holds the oldest posts: when their months are all among the archives linked,
+        the archives reach back to the first post and the pages in between are left out. Else
+        (an archive widget that lists recent months only, posts without dated permalinks, no
+        page numbers) every page is walked, as without archives.
+        """
+        if self.home_mode == "walk":
+            return listing.next_pages
+        if self.home_mode == "skip":
+            return []
+        numbers = [discovery.page_number(u) for u in listing.next_pages]
+        current = discovery.page_number(url)
+        if not self.archive_months or current is None or None in numbers:
+            return self._walk_home(listing.next_pages)
+        self.home_pending.extend(listing.next_pages)
+        higher = [(n, u) for n, u in zip(numbers, listing.next_pages, strict=True) if n > current]
+        if higher:
+            self.home_mode = "jump"
+            self.home_jump = max(higher)[1]
+            return [self.home_jump]
+        self.home_jump = None
+        months = {discovery.month_of_post_url(self.scope, u) for u in listing.posts}
+        if listing.posts and None not in months and months <= self.archive_months:
+            self.home_mode = "skip"
+            self.crawler.stats.set_value("archiver/home_pages_skipped", max(0, current - 2))
+            return []
+        return self._walk_home([])
+
+    def _walk_home(self, urls: list[str]) -> list[str]:
+        """Walk the whole home pagination from now on, the pages seen while jumping included."""
+        self.home_mode = "walk"
+        self.home_jump = None
+        pending, self.home_pending = self.home_pending, []
+        return list(dict.fromkeys([*pending, *urls]))
 
     def _listing_exhausted(self, url: str, month: str | None, posts: list[str]) -> bool:
         """True when a listing page must not be followed further: an archive page with no posts
@@ -370,8 +434,10 @@ class BlogSpider(scrapy.Spider):
         events.report(self.crawler, category, event, url, f"{kind}: {message}")
         return request
 
-    def listing_failed(self, failure: Failure) -> None:
-        self._record_failure(failure, "listing")
+    def listing_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        request = self._record_failure(failure, "listing")
+        if self.home_jump is not None and request.meta.get("archiver_home_jump") == self.home_jump:
+            yield from self._listing_requests(self._walk_home([]), None)
 
     def post_failed(self, failure: Failure) -> Iterator[Any]:
         """A post page could not be fetched: keep the pages already fetched, log the rest."""
