@@ -128,17 +128,16 @@ def test_helpers() -> None:
     svg = chart_svg({"2019-01": 2, "2019-04": 1})
     assert svg.count("<rect") == 4, "gaps are months with no posts"
     assert chart_svg({}).startswith("<p")
-    post = {"url": "https://a.org/x/", "provenance": {"fetched_at": "2024-05-01T10:20:30Z"}}
+    url, fetched = "https://a.org/x/", "2024-05-01T10:20:30Z"
     assert (
-        replay_link("http://r/{timestamp}/{url}", post)
-        == "http://r/20240501102030/https://a.org/x/"
+        replay_link("http://r/{timestamp}/{url}", url, fetched) == f"http://r/20240501102030/{url}"
     )
-    assert replay_link("", post) is None
-    assert replay_link("http://r/c", {"url": "https://a.org/x/"}) == "http://r/c/https://a.org/x/"
+    assert replay_link("", url, fetched) is None
+    assert replay_link("http://r/c", url) == "http://r/c/https://a.org/x/"
     old = {
         "http_errors": [{"url": "u", "status": 404}],
         "dropped": [{"url": "v", "reason": "empty"}],
     }
     assert event_rows(old, "errors") == [("http_404", "u", "")]
     assert event_rows(old, "skipped") == [("empty", "v", "")]
-    assert post_json_path(Path("/nonexistent"), {"url": "https://a.org/x/"}) is None
+    assert post_json_path(Path("/nonexistent"), "https://a.org/x/") is None
