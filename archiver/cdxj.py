@@ -98,8 +98,9 @@ class _Position:
 class LiveIndex:
     """CDXJ lines of the records a crawl writes, made as they are written.
 
-    Lines go to ``spill`` (unsorted, one per record, flushed with the record) instead of memory;
-    ``finish`` sorts them with the index's older lines into ``index.cdxj``.
+    Lines go to ``spill`` (unsorted, buffered: after a kill the spill is ignored and the files
+    read instead) rather than stay in memory; ``finish`` sorts them with the index's older lines
+    into ``index.cdxj``.
     """
 
     def __init__(self, site: Path):
@@ -120,7 +121,6 @@ class LiveIndex:
             self._out = open(self.spill, "w", encoding="utf-8")  # noqa: SIM115 - closed in finish
         self._indexer.curr_filename = filename
         self._indexer.process_index_entry(_Position(offset, length), record, filename, self._out)
-        self._out.flush()
 
     def finish(self) -> tuple[Path, int, list[str]]:
         """Write ``index.cdxj``: this crawl's lines, the older lines of files still in ``warc/``,

@@ -20,7 +20,9 @@ import logging
 import os
 import platform
 import zlib
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from http import HTTPStatus
@@ -143,12 +145,22 @@ GZIP_LEVEL = 6
 18.8%, measured on the recorded fixtures) for two thirds of the CPU, which the reactor spends."""
 
 
-def gzip_record(record: warcio.recordloader.ArcWarcRecord) -> bytes:
-    """One record as one gzip member (warcio's own writer, uncompressed, then ``GZIP_LEVEL``)."""
+def serialize_record(record: warcio.recordloader.ArcWarcRecord) -> bytes:
+    """One record as bytes, uncompressed, by warcio's own writer."""
     buffer = BytesIO()
     WARCWriter(buffer, gzip=False).write_record(record)
+    return buffer.getvalue()
+
+
+def gzip_member(data: bytes) -> bytes:
+    """``data`` as one gzip member at ``GZIP_LEVEL`` (zlib lets go of the GIL meanwhile)."""
     compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
-    return compressor.compress(buffer.getvalue()) + compressor.flush()
+    return compressor.compress(data) + compressor.flush()
+
+
+def gzip_record(record: warcio.recordloader.ArcWarcRecord) -> bytes:
+    """One record as one gzip member (warcio's own writer, uncompressed, then ``GZIP_LEVEL``)."""
+    return gzip_member(serialize_record(record))
 
 
 def utc_timestamp(now: datetime | None = None) -> str:
@@ -181,9 +193,11 @@ class WarcFileWriter:
         self.files: list[Path] = []
         self._fh: BinaryIO | None = None
         self._writer: WARCWriter | None = None
+        self._later: deque[tuple[warcio.recordloader.ArcWarcRecord, Future[bytes]]] = deque()
+        self._compressor: ThreadPoolExecutor | None = None
 
     def _open_next(self) -> None:
-        self.close()
+        self._close_file()
         self.directory.mkdir(parents=True, exist_ok=True)
         self.serial += 1
         name = f"{self.prefix}-{utc_timestamp()}-{self.serial:05d}-{self.host}.warc.gz"
@@ -195,15 +209,18 @@ class WarcFileWriter:
             self.on_new_file(self.files)
         self._write(self._writer.create_warcinfo_record(name, self.info))
 
-    def _write(self, *records: warcio.recordloader.ArcWarcRecord) -> list[RecordLocation]:
-        """Compress the records, then write them in one go: a killed crawl leaves a response
-        with its request record, or neither (a kill can still cut the write itself)."""
+    def _write(
+        self, *records: warcio.recordloader.ArcWarcRecord, members: list[bytes] | None = None
+    ) -> list[RecordLocation]:
+        """Compress the records (unless ``members`` holds them compressed), then write them in
+        one go: a killed crawl leaves a response with its request record, or neither (a kill
+        can still cut the write itself)."""
         assert self._fh is not None
         assert self._writer is not None
         offset = self._fh.tell()
-        members, locations = [], []
-        for record in records:
-            member = gzip_record(record)
+        compressed, members, locations = members or [], [], []
+        for n, record in enumerate(records):
+            member = compressed[n] if compressed else gzip_record(record)
             locations.append(
                 RecordLocation(
                     warc_file=self.files[-1].name,
@@ -223,9 +240,33 @@ class WarcFileWriter:
 
     def write(self, *records: warcio.recordloader.ArcWarcRecord) -> list[RecordLocation]:
         """Write records together in one file (a request and its response never straddle files)."""
+        self._append_later()
         if self._fh is None or self._fh.tell() >= self.max_size:
             self._open_next()
         return self._write(*records)
+
+    def write_later(self, record: warcio.recordloader.ArcWarcRecord) -> None:
+        """Queue a record whose location nobody waits for (a post's metadata): it is compressed
+        on a thread, where zlib runs beside the reactor, and appended by a later ``write`` (or
+        ``close``), in the order queued."""
+        if self._compressor is None:
+            self._compressor = ThreadPoolExecutor(1, thread_name_prefix="warc-gzip")
+        data = serialize_record(record)
+        self._later.append((record, self._compressor.submit(gzip_member, data)))
+
+    def _append_later(self, wait: bool = False) -> None:
+        """Append the queued records already compressed (all of them with ``wait``)."""
+        while self._later and (wait or self._later[0][1].done()):
+            record, future = self._later.popleft()
+            try:
+                member = future.result()
+            except Exception:
+                target = record.rec_headers.get_header("WARC-Target-URI")
+                logger.exception("Compressing the WARC record of %s failed", target)
+                continue
+            if self._fh is None or self._fh.tell() >= self.max_size:
+                self._open_next()
+            self._write(record, members=[member])
 
     @property
     def builder(self) -> WARCWriter:
@@ -235,6 +276,14 @@ class WarcFileWriter:
         return self._writer
 
     def close(self) -> None:
+        """Append what is queued, then flush, fsync and close the file."""
+        self._append_later(wait=True)
+        if self._compressor is not None:
+            self._compressor.shutdown()
+            self._compressor = None
+        self._close_file()
+
+    def _close_file(self) -> None:
         if self._fh is not None:
             self._fh.flush()
             os.fsync(self._fh.fileno())
@@ -463,24 +512,22 @@ class WarcExtension:
         if self.writer is None:
             return
         try:
-            if self.write_post_metadata(post, line) is not None:
+            if self.write_post_metadata(post, line):
                 self.crawler.stats.inc_value("warc/metadata_records")
         except Exception:
             logger.exception("WARC metadata record failed for %s", post.get("url"))
             self.crawler.stats.inc_value("warc/errors")
 
-    def write_post_metadata(
-        self, post: dict[str, Any], line: bytes | None = None
-    ) -> RecordLocation | None:
+    def write_post_metadata(self, post: dict[str, Any], line: bytes | None = None) -> bool:
         """Write one ``metadata`` record holding ``post`` as JSON (``line`` when already encoded),
-        referring to its response.
+        referring to its response, soon (``WarcFileWriter.write_later``).
 
-        Returns where it was written; None (nothing written) when the post names no response
-        record, e.g. one extracted while WARC capture was off.
+        False (nothing written) when the post names no response record, e.g. one extracted
+        while WARC capture was off.
         """
         refers_to = (post.get("provenance") or {}).get("warc_record_id")
         if self.writer is None or not refers_to or not post.get("url"):
-            return None
+            return False
         payload = line if line is not None else json_line(post)
         warc_headers = {"WARC-Refers-To": refers_to, "WARC-Refers-To-Target-URI": post["url"]}
         fetched_at = (post.get("provenance") or {}).get("fetched_at")
@@ -494,8 +541,8 @@ class WarcExtension:
             warc_content_type=POST_METADATA_CONTENT_TYPE,
             warc_headers_dict=warc_headers,
         )
-        [location] = self.writer.write(record)
-        return location
+        self.writer.write_later(record)
+        return True
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
         if self.writer is None:

@@ -55,3 +55,30 @@ def test_digest_ignores_provenance_but_not_content() -> None:
     assert a.compute_digest() == b.compute_digest()
     b.body.text = "two"
     assert a.compute_digest() != b.compute_digest()
+
+
+def test_to_dict_equals_asdict_on_real_posts() -> None:
+    """``Post.to_dict`` goes through orjson: the same dict as ``dataclasses.asdict``, keys in the
+    same order, on every post of the WordPress recording (captions, references, footnotes)."""
+    import json
+
+    from archiver.extract import extract_post
+    from archiver.extract.errors import NotAPost
+    from tests.conftest import WORDPRESS
+
+    index = json.loads((WORDPRESS / "index.json").read_text("utf-8"))
+    checked = 0
+    for path, entry in index["entries"].items():
+        if entry["status"] != 200 or "html" not in entry["content_type"]:
+            continue
+        try:
+            post = extract_post((WORDPRESS / entry["file"]).read_bytes(), index["origin"] + path)
+        except NotAPost:
+            continue
+        expected = dataclasses.asdict(post)
+        expected = {"schema_version": expected.pop("schema_version"), **expected}
+        data = post.to_dict()
+        assert data == expected
+        assert list(data) == list(expected)
+        checked += bool(post.captions or post.references)
+    assert checked >= 5
