@@ -17,6 +17,10 @@ USER_AGENT = f"blog-archiver/{__version__} (+https://github.com/blog-archiver/bl
 # Politeness: obey robots.txt, one request at a time per site, adaptive delay.
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
+# Items processed at once per response. Scrapy starts this many asyncio tasks for every
+# response's output, however little it yields (one post, a few links): 100, the default, costs
+# more per page than parsing it; posts of different responses are processed concurrently anyway.
+CONCURRENT_ITEMS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0.25
 AUTOTHROTTLE_ENABLED = True
