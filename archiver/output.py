@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 import re
-import tempfile
+import threading
 import time
 import unicodedata
 from pathlib import Path
@@ -74,11 +74,14 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
     it the file survives a killed process (what the crawl's per-post files need: posts.jsonl is
     their durable copy) for a fraction of the cost.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # One writer per process and thread: a fixed temporary name, no mkstemp retries.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        if hasattr(os, "fchmod"):  # mkstemp makes it 0600: these are files to share
-            os.fchmod(fd, 0o644)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -86,7 +89,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
                 os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
