@@ -117,9 +117,8 @@ class JsonLinesAppender:
     """Appends whole lines to a JSON Lines file: each line goes out in one ``write`` on an
     ``O_APPEND`` descriptor, so a killed process never leaves half a line behind a whole one.
 
-    Lines are fsynced together at most every ``sync_interval`` seconds and at ``close`` (as the
-    WARC files are: a power cut loses at most the last interval, a kill loses nothing written);
-    0 fsyncs every line.
+    Lines are fsynced together at most every ``sync_interval`` seconds and at ``close``: a power
+    cut loses at most the last interval, a kill loses nothing written; 0 fsyncs every line.
     """
 
     def __init__(self, path: Path, sync_interval: float = 1.0):

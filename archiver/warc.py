@@ -6,9 +6,12 @@ over the wire) and redirects, errors and robots.txt are seen too. The status lin
 are the ones that went over the wire, recorded by ``archiver.capture.ArchiverDownloadHandler``
 (Scrapy alone loses the reason phrase, header case and order, and the connection headers).
 It also writes one ``metadata`` record per stored post (its JSON, ``WARC-Refers-To`` the response
-record), on the ``archiver.signals.post_stored`` signal, and the site's ``index.cdxj`` at the end.
+record), on the ``archiver.signals.post_stored`` signal, and the site's ``index.cdxj`` at the end
+(``archiver.cdxj.LiveIndex``: each line made as its record is written).
 ``WarcFileWriter`` owns the files: opened once, one gzip member per record, flushed after each
 record (a killed crawl leaves every complete record readable), rolled over at ``WARC_MAX_SIZE``.
+Metadata records, whose location nobody waits for, are compressed on a thread and appended by
+the next write.
 """
 
 from __future__ import annotations
