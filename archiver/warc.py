@@ -183,10 +183,14 @@ class WarcFileWriter:
         info: dict[str, str],
         on_new_file: Callable[[list[Path]], None] | None = None,
         on_record: Callable[[warcio.recordloader.ArcWarcRecord, str, int, int], None] | None = None,
+        call_soon: Callable[[Callable[[], None]], None] | None = None,
     ):
         self.on_new_file = on_new_file
         self.on_record = on_record
         """Called with (record, file name, offset, length) after each record is written."""
+        self.call_soon = call_soon
+        """Runs a function on the writer's own thread (``reactor.callFromThread``): a record
+        compressed on the thread is then appended at once, not at the next ``write``."""
         self.directory = directory
         self.host = host
         self.prefix = prefix
@@ -255,7 +259,11 @@ class WarcFileWriter:
         if self._compressor is None:
             self._compressor = ThreadPoolExecutor(1, thread_name_prefix="warc-gzip")
         data = serialize_record(record)
-        self._later.append((record, self._compressor.submit(gzip_member, data)))
+        future = self._compressor.submit(gzip_member, data)
+        self._later.append((record, future))
+        if self.call_soon is not None:
+            call_soon = self.call_soon
+            future.add_done_callback(lambda _: call_soon(self._append_later))
 
     def _append_later(self, wait: bool = False) -> None:
         """Append the queued records already compressed (all of them with ``wait``)."""
@@ -427,6 +435,13 @@ def _version(distribution: str) -> str:
         return "unknown"
 
 
+def _reactor_call_soon() -> Callable[[Callable[[], None]], None] | None:
+    """``reactor.callFromThread`` of the running Twisted reactor (None outside one)."""
+    from twisted.internet import reactor
+
+    return getattr(reactor, "callFromThread", None)
+
+
 class WarcExtension:
     """Writes a request and a response record for every downloaded response."""
 
@@ -470,6 +485,7 @@ class WarcExtension:
                 "warc/file_names", [f.name for f in files]
             ),
             on_record=self._index_record if self.index is not None else None,
+            call_soon=_reactor_call_soon(),
         )
 
     def _index_record(

@@ -62,3 +62,19 @@ def test_queued_records_are_appended_in_order_and_indexed_where_they_landed(
     where = {uri: (name, offset) for uri, name, offset, _ in indexed}
     for name, _, offset, body in records:
         assert where[f"urn:test:{int(body.split()[1])}"] == (name, offset)
+
+
+def test_a_queued_record_is_appended_as_soon_as_it_is_compressed(tmp_path: Path) -> None:
+    """With ``call_soon`` (the reactor's callFromThread in a crawl) a queued record does not
+    wait for the next write: a crawl killed meanwhile would lose it."""
+    import queue
+
+    calls: queue.Queue = queue.Queue()
+    writer = WarcFileWriter(
+        tmp_path, "example.org", "test", max_size=10**9, info={}, call_soon=calls.put
+    )
+    writer.write(record(writer, 1))
+    writer.write_later(record(writer, 2, "metadata"))
+    calls.get(timeout=10)()  # what the reactor would run, on its own thread
+    assert [r[1] for r in read_back(tmp_path)] == ["warcinfo", "resource", "metadata"]
+    writer.close()
