@@ -21,9 +21,12 @@ def post_path(month: str, n: int, dated: bool) -> str:
     return f"/{year}/{mm}/{10 + n:02d}/post-{month}-{n}/" if dated else f"/post-{month}-{n}/"
 
 
-def blog(widget_months: list[str], dated: bool = True, drop: str = "") -> dict[str, str]:
+def blog(
+    widget_months: list[str], dated: bool = True, drop: str = "", next_only: bool = False
+) -> dict[str, str]:
     """Six months of five posts, newest first; home pages of five posts with WordPress-style
-    numbered links (1 2 3 ... last); an archive widget linking ``widget_months``."""
+    numbered links (1 2 3 ... last), or only a link to the next page; an archive widget linking
+    ``widget_months``."""
     posts = [(m, post_path(m, n, dated)) for m in MONTHS for n in range(4, -1, -1)]
     widget = "".join(f'<li><a href="/{m[:4]}/{m[5:]}/">{m}</a></li>' for m in widget_months)
     aside = f'<aside class="widget widget_archive"><ul>{widget}</ul></aside>'
@@ -38,7 +41,8 @@ def blog(widget_months: list[str], dated: bool = True, drop: str = "") -> dict[s
     pages: dict[str, str] = {}
     last = len(posts) // PER_PAGE
     for k in range(1, last + 1):
-        links = sorted({n for n in (1, k - 1, k + 1, k + 2, last) if 1 <= n <= last and n != k})
+        near = (k + 1,) if next_only else (1, k - 1, k + 1, k + 2, last)
+        links = sorted({n for n in near if 1 <= n <= last and n != k})
         nav = "".join(
             f'<a class="page-numbers" href="{"/" if n == 1 else f"/page/{n}/"}">{n}</a>'
             for n in links
@@ -100,3 +104,12 @@ def test_home_pagination_is_walked_where_archives_may_miss_posts(
     assert len(posts) == 30, case
     assert fetched >= HOME_PAGES, case
     assert "archiver/home_pages_skipped" not in stats, case
+
+
+def test_unnumbered_last_page_means_every_page_is_fetched(tmp_path: Path) -> None:
+    """Links to the next page only: the jumps reach the last page one page at a time, so every
+    page is fetched and none is counted as left out."""
+    fetched, posts, stats = crawl(blog(MONTHS, next_only=True), tmp_path)
+    assert len(posts) == 30
+    assert fetched >= HOME_PAGES
+    assert stats["archiver/home_pages_skipped"] == 0

@@ -75,6 +75,7 @@ class BlogSpider(scrapy.Spider):
         """The home page's furthest page asked for, while its answer is awaited."""
         self.home_pending: list[str] = []
         """Pages of the home pagination seen while jumping: walked if the archives fall short."""
+        self.home_jumps = 0
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> BlogSpider:
@@ -246,12 +247,14 @@ class BlogSpider(scrapy.Spider):
         if higher:
             self.home_mode = "jump"
             self.home_jump = max(higher)[1]
+            self.home_jumps += 1
             return [self.home_jump]
         self.home_jump = None
         months = {discovery.month_of_post_url(self.scope, u) for u in listing.posts}
         if listing.posts and None not in months and months <= self.archive_months:
             self.home_mode = "skip"
-            self.crawler.stats.set_value("archiver/home_pages_skipped", max(0, current - 2))
+            skipped = max(0, current - 1 - self.home_jumps)  # pages 2 .. N-1 not asked for
+            self.crawler.stats.set_value("archiver/home_pages_skipped", skipped)
             return []
         return self._walk_home([])
 
