@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jsonschema
+import orjson
 from scrapy.exceptions import DropItem
 
 from archiver import __version__, discovery
@@ -213,7 +214,6 @@ class StorePipeline:
         self.written = 0
         self.jsonl: JsonLinesAppender | None = None
         self.site: Path | None = None
-        self.paths: dict[Path, str] = {}
         self.latest: dict[str, str] = {}
 
     @classmethod
@@ -238,10 +238,9 @@ class StorePipeline:
         folder = self.site / "posts" / Path(*month.split("-"))
         slug = safe_slug(post.canonical_url or post.url)
         path = folder / f"{slug}.json"
-        owner = self.paths.get(path) or _stored_url(path)
+        owner = _stored_url(path)  # read from the file itself: no per-post map in memory
         if owner is not None and owner != post.url:
             path = folder / f"{slug}-{_short_hash(post.url)}.json"
-        self.paths[path] = post.url
         return path
 
     def process_item(self, item: Any) -> Any:
@@ -299,7 +298,7 @@ def _stored_url(path: Path) -> str | None:
     if not path.exists():
         return None
     try:
-        return json.loads(path.read_text("utf-8")).get("url")
+        return orjson.loads(path.read_bytes()).get("url")
     except (OSError, ValueError):
         return None
 
