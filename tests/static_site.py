@@ -9,11 +9,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 @contextmanager
-def serve_pages(pages: dict[str, str]) -> Iterator[str]:
-    """Serve ``pages`` on 127.0.0.1 (unknown paths: 404); yields the base URL."""
+def serve_pages(pages: dict[str, str], redirects: dict[str, str] | None = None) -> Iterator[str]:
+    """Serve ``pages`` on 127.0.0.1 (``redirects``: path -> 302 Location; unknown paths: 404);
+    yields the base URL."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            if redirects and self.path in redirects:
+                self.send_response(302)
+                self.send_header("Location", redirects[self.path])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             body = pages.get(self.path)
             data = (body or "<html><body>nothing</body></html>").encode()
             self.send_response(200 if body else 404)

@@ -64,9 +64,11 @@ def blog(
     return pages
 
 
-def crawl(pages: dict[str, str], out: Path) -> tuple[set[str], list[dict], dict]:
+def crawl(
+    pages: dict[str, str], out: Path, redirects: dict[str, str] | None = None
+) -> tuple[set[str], list[dict], dict]:
     """Paths fetched (from the CDXJ index: one line per response), posts, and the crawl stats."""
-    with serve_pages(pages) as url:
+    with serve_pages(pages, redirects) as url:
         proc = run_archiver("crawl", url, "--output", str(out), "--no-sitemaps", *FAST_LOCAL)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     site = out / "127.0.0.1"
@@ -113,3 +115,13 @@ def test_unnumbered_last_page_means_every_page_is_fetched(tmp_path: Path) -> Non
     assert len(posts) == 30
     assert fetched >= HOME_PAGES
     assert stats["archiver/home_pages_skipped"] == 0
+
+
+def test_a_last_page_that_redirects_home_means_a_walk(tmp_path: Path) -> None:
+    """The furthest page sends the crawler back to the home page: no last page in sight, so the
+    pages in between are walked (the jump is not retried, nor the crawl left hanging)."""
+    pages = blog(MONTHS[:2], drop="/page/6/")
+    fetched, posts, stats = crawl(pages, tmp_path, redirects={"/page/6/": "/"})
+    assert len(posts) == 25, "all but the five posts only page 6 listed"
+    assert fetched >= HOME_PAGES - {"/page/6/"}
+    assert "archiver/home_pages_skipped" not in stats

@@ -3,8 +3,9 @@
 ``scrapy crawl blog -a url=URL`` (or ``archiver crawl URL``). Starting from the home page it
 walks every monthly archive (archive widgets and dropdowns, months of dated permalinks, sitemaps)
 and their pagination; the home page's pagination only where the archives may miss posts (see
-``BlogSpider._home_pages``); starting from ``/YYYY/MM/`` it walks that month only. Which links matter is decided in ``archiver.discovery``; extraction happens in the item
-pipelines. The spider itself parses nothing but links.
+``BlogSpider._home_pages``); starting from ``/YYYY/MM/`` it walks that month only. Which links
+matter is decided in ``archiver.discovery``; extraction happens in the item pipelines. The
+spider itself parses nothing but links.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ class BlogSpider(scrapy.Spider):
         """The home page's furthest page asked for, while its answer is awaited."""
         self.home_pending: list[str] = []
         """Pages of the home pagination seen while jumping: walked if the archives fall short."""
-        self.home_jumps = 0
+        self.home_jumped: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> BlogSpider:
@@ -244,16 +245,18 @@ class BlogSpider(scrapy.Spider):
             return self._walk_home(listing.next_pages)
         self.home_pending.extend(listing.next_pages)
         higher = [(n, u) for n, u in zip(numbers, listing.next_pages, strict=True) if n > current]
-        if higher:
+        if higher and max(higher)[1] not in self.home_jumped:
             self.home_mode = "jump"
             self.home_jump = max(higher)[1]
-            self.home_jumps += 1
+            self.home_jumped.add(self.home_jump)
             return [self.home_jump]
+        if higher:  # back at a page already jumped to (a redirect): no last page in sight
+            return self._walk_home([])
         self.home_jump = None
         months = {discovery.month_of_post_url(self.scope, u) for u in listing.posts}
         if listing.posts and None not in months and months <= self.archive_months:
             self.home_mode = "skip"
-            skipped = max(0, current - 1 - self.home_jumps)  # pages 2 .. N-1 not asked for
+            skipped = max(0, current - 1 - len(self.home_jumped))  # pages 2 .. N-1 not asked for
             self.crawler.stats.set_value("archiver/home_pages_skipped", skipped)
             return []
         return self._walk_home([])
@@ -482,6 +485,10 @@ class BlogSpider(scrapy.Spider):
         if request.meta.get("redirect_urls"):
             first = request.meta["redirect_urls"][0]
             events.report(self.crawler, "traps", "redirect_loop", first, f"back to {request.url}")
+        if self.home_jump is not None and request.meta.get("archiver_home_jump") == self.home_jump:
+            # The furthest home page redirected to a page already fetched: walk them all.
+            for walk in self._listing_requests(self._walk_home([]), None):
+                self.crawler.engine.crawl(walk)  # type: ignore[union-attr]
 
     def ignore_failure(self, failure: Failure) -> None:
         self.logger.info("Optional request failed: %s", failure.getErrorMessage())
