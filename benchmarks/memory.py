@@ -104,6 +104,13 @@ def probe_summary(lines: list[dict]) -> list[str]:
             f"  {name:<44} {then['len']:>7} -> {now['len']:<7} {then['bytes'] / 1e6:>6.2f} -> "
             f"{now['bytes'] / 1e6:<6.2f}" + ("" if delta else "  (flat)")
         )
+    if first.get("malloc_mb") and last.get("malloc_mb"):
+        a, b = first["malloc_mb"], last["malloc_mb"]
+        out.append(
+            f"  malloc heap: in use {a['in_use']} -> {b['in_use']} MB, freed but kept "
+            f"{a['free_kept']} -> {b['free_kept']} MB; Python blocks "
+            f"{first['python_blocks']:,} -> {last['python_blocks']:,}"
+        )
     return out
 
 

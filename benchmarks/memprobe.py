@@ -4,13 +4,14 @@
 
 The crawl is exactly ``archiver crawl`` (same parser, settings and runner from ``archiver.cli``)
 plus ``MemProbe``, which every ``MEMPROBE_INTERVAL`` seconds appends one JSON line to OUT.jsonl:
-the process RSS, and the length and approximate size (``sys.getsizeof`` of the container and its
+the process RSS, glibc's heap (in use, and freed but kept), Python's allocated blocks, the length and approximate size (``sys.getsizeof`` of the container and its
 entries) of every per-URL structure: Scrapy's duplicate filter, the scheduler's queue, the
 spider's sets and dicts, and the item pipelines' sets and dicts.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import sys
@@ -32,6 +33,30 @@ def deep_size(obj: Any) -> int:
     elif isinstance(obj, (set, frozenset, list, tuple)):
         size += sum(sys.getsizeof(x) for x in obj)
     return size
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+            "uordblks", "fordblks", "keepcost",
+        )
+    ]  # fmt: skip
+
+
+def malloc_mb() -> dict[str, float] | None:
+    """glibc's heap: bytes in use by the program, and bytes freed but kept (fragmentation), MB."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallinfo2.restype = _MallInfo2
+    except (OSError, AttributeError):
+        return None
+    info = libc.mallinfo2()
+    return {
+        "in_use": round((info.uordblks + info.hblkhd) / 1e6, 1),
+        "free_kept": round(info.fordblks / 1e6, 1),
+    }
 
 
 def rss_mb() -> float:
@@ -92,6 +117,8 @@ class MemProbe:
         line = {
             "t": round(time.perf_counter() - self.started, 2),
             "rss_mb": round(rss_mb(), 1),
+            "malloc_mb": malloc_mb(),
+            "python_blocks": sys.getallocatedblocks(),
             "responses": stats.get_value("response_received_count", 0),
             "posts": stats.get_value("archiver/posts_written", 0),
             "scheduled": len(scheduler) if scheduler is not None else None,
