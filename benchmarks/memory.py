@@ -178,7 +178,7 @@ def main() -> int:
             )
             print(
                 f"  peak RSS while crawling {result['peak_while_crawling_mb']} MB; after the last "
-                f"post ({result['seconds_after_last_post']} s: index, report, manifest) "
+                f"post ({result['seconds_after_last_post']} s: listings left, index, report, manifest) "
                 f"{result['peak_after_last_post_mb']} MB"
             )
             probe_lines: list[dict] = []
