@@ -164,7 +164,7 @@ def _older_lines(index: Path, files: set[str]) -> tuple[list[str], set[str]]:
             try:
                 name = json.loads("{" + fields)["filename"]
             except (ValueError, KeyError, TypeError):
-                continue  # a damaged line: its file is indexed again below
+                continue  # a damaged line is dropped (its file is read again if no line names it)
             if name in files:
                 kept.append(line if line.endswith("\n") else line + "\n")
                 named.add(name)
