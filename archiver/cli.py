@@ -31,13 +31,6 @@ def _month(value: str) -> str:
     return value
 
 
-def _setting(value: str) -> tuple[str, str]:
-    name, sep, val = value.partition("=")
-    if not sep or not name:
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {value!r}")
-    return name, val
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineArgumentParser(
         prog="archiver", description="Archive blogs as clean post JSON and WARC files."
@@ -131,16 +124,7 @@ def _crawl_options(parser: argparse.ArgumentParser, default_output: str | None) 
         metavar="N",
         help="on a re-run, walk only the archives of the last N months (and the home page)",
     )
-    parser.add_argument(
-        "-s",
-        "--set",
-        dest="settings",
-        action="append",
-        type=_setting,
-        default=[],
-        metavar="NAME=VALUE",
-        help="any Scrapy or archiver setting",
-    )
+    config.add_setting_option(parser)
     parser.add_argument(
         "--log-level",
         choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],

@@ -116,6 +116,28 @@ def _workers(value: str) -> str | int:
     return int(value)
 
 
+def parse_setting(value: str) -> tuple[str, str]:
+    """``NAME=VALUE`` of a ``-s`` option, as Scrapy's own command line takes it."""
+    name, sep, val = value.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {value!r}")
+    return name, val
+
+
+def add_setting_option(parser: argparse.ArgumentParser) -> None:
+    """``-s/--set NAME=VALUE``, repeatable: any Scrapy or archiver setting."""
+    parser.add_argument(
+        "-s",
+        "--set",
+        dest="settings",
+        action="append",
+        type=parse_setting,
+        default=[],
+        metavar="NAME=VALUE",
+        help="any Scrapy or archiver setting",
+    )
+
+
 def add_output_options(parser: argparse.ArgumentParser) -> None:
     """Options of ``crawl`` and ``demo`` about what is shown and written besides the posts."""
     group = parser.add_argument_group("progress, logs and reports")

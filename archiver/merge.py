@@ -33,6 +33,7 @@ from typing import Any
 from archiver.console import UserError
 from archiver.discovery import canonicalize
 from archiver.output import JsonLinesAppender
+from archiver.postsfile import iter_posts
 
 logger = logging.getLogger(__name__)
 
@@ -84,24 +85,11 @@ def folder_lock(site: Path) -> Iterator[None]:
 
 
 def read_lines(path: Path, problems: list[str]) -> list[dict[str, Any]]:
-    """The posts of a JSON Lines file; a line that is not a post is named in ``problems``."""
+    """Every post line of a JSON Lines file (``postsfile.iter_posts``, all versions); a line that
+    is not a post, such as one cut by a killed worker, is named in ``problems``."""
     if not path.exists():
         return []
-    posts = []
-    with path.open("rb") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                post = json.loads(line)
-            except ValueError:
-                problems.append(f"{path}:{lineno}: not JSON (a line cut by a killed worker?)")
-                continue
-            if isinstance(post, dict) and post.get("url"):
-                posts.append(post)
-            else:
-                problems.append(f"{path}:{lineno}: not a post")
-    return posts
+    return list(iter_posts(path, all_versions=True, problems=problems))
 
 
 def canonical_key(post: dict[str, Any]) -> str:

@@ -37,13 +37,11 @@ import json
 import mimetypes
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -53,7 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import synthetic_blog
 
-from tests.distributed_site import Answer, RequestLog, TimedServer
+from tests.distributed_site import Answer, RequestLog, TimedServer, redis_server
 
 ROOT = Path(__file__).resolve().parents[1]
 DELAYS = {"polite": 0.05, "polite-single": 0.05}
@@ -98,12 +96,6 @@ class Run:
         return self.pages / self.crawl_s if self.crawl_s else 0.0
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def static_answers(site: Path) -> Callable[[str], Answer]:
     """The generated blog's files as answers (as benchmarks/serve.py serves them)."""
     placeholder = site / "wp-content" / "uploads" / "placeholder.jpg"
@@ -122,31 +114,6 @@ def static_answers(site: Path) -> Callable[[str], Answer]:
         return 200, [("Content-Type", kind)], file.read_bytes()
 
     return respond
-
-
-@contextmanager
-def redis_server(directory: Path) -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", str(directory)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 20
-        while (
-            subprocess.run(
-                ["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True
-            ).stdout.strip()
-            != "PONG"
-        ):
-            if time.monotonic() > deadline:
-                raise RuntimeError("redis-server did not start")
-            time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def wait_cpu(proc: subprocess.Popen[bytes]) -> float:

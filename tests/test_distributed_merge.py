@@ -105,7 +105,7 @@ def test_merge_folders_of_two_machines(tmp_path: Path) -> None:
     index = (one / "index.cdxj").read_text("utf-8").splitlines()
     assert len(index) == 4
     assert {json.loads(line.split(" ", 2)[2])["filename"] for line in index} == {name0, name1}
-    assert any("not JSON" in p for p in result.problems), "the cut line is named"
+    assert any("not a JSON line" in p for p in result.problems), "the cut line is named"
 
     before = (one / "posts.jsonl").read_bytes()
     [again] = merge_outputs([tmp_path / "one", tmp_path / "two"], tmp_path / "one", report=False)

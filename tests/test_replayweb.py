@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import run_archiver
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,17 +36,6 @@ INSTALL_HINT = (
     "ReplayWeb.page's files are missing from tests/replayweb/node_modules/replaywebpage/: run "
     "the ReplayWeb.page install step of .ci/run (npm pack replaywebpage@... into that folder)"
 )
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PLAYER_TIMEOUT = 60.0  # seconds for the player to register its worker, load the WACZ and render
 
 

@@ -81,16 +81,7 @@ def add_parsers(sub: Any) -> None:
         help="output folder (default: output/); posts go to DIR/<host>/",
     )
     worker.add_argument("--no-warc", action="store_true", help="write JSON only, no WARC files")
-    worker.add_argument(
-        "-s",
-        "--set",
-        dest="settings",
-        action="append",
-        type=_setting,
-        default=[],
-        metavar="NAME=VALUE",
-        help="any Scrapy or archiver setting",
-    )
+    config.add_setting_option(worker)
     worker.add_argument(
         "--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], help="log level"
     )
@@ -112,13 +103,6 @@ def add_parsers(sub: Any) -> None:
         help="merge into OUT (default: the first DIR); WARC files of the others are copied",
     )
     merge.add_argument("--no-report", action="store_true", help="do not write report.html")
-
-
-def _setting(value: str) -> tuple[str, str]:
-    name, sep, val = value.partition("=")
-    if not sep or not name:
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {value!r}")
-    return name, val
 
 
 def check_redis_url(url: str) -> str:
